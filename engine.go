@@ -1,0 +1,504 @@
+package imaplib
+
+import (
+	"bytes"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// This file is the command engine: building and sending a command line,
+// reading responses, storing untagged data, and waiting for completion. It
+// follows CPython's private methods of the same purpose one for one
+// (_command, _get_response, _get_line, _command_complete, ...), so that the
+// bytes on the wire, the stored data and the errors are CPython's.
+
+// checkState is the first step of _command: the command must be legal in
+// the current state.
+func (m *IMAP4) checkState(name string) error {
+	states, _ := Commands.States(name)
+	for _, s := range states {
+		if s == m.State {
+			return nil
+		}
+	}
+	return newError("command " + name + " illegal in state " + m.State +
+		", only allowed in states " + strings.Join(states, ", "))
+}
+
+// clearLiteral forgets a pending literal. CPython forgets it only on the
+// state error; forgetting it on every early exit keeps a failed APPEND from
+// leaking its message into the next command.
+func (m *IMAP4) clearLiteral() {
+	m.literal, m.literator, m.hasLiteral, m.literalTail = nil, nil, false, nil
+}
+
+// SimpleCommand mirrors _simple_command: it sends name with args (an empty
+// arg is skipped, as Python skips None) and waits for the completion.
+// Arguments go out exactly as given: no quoting in either profile.
+func (m *IMAP4) SimpleCommand(name string, args ...string) (string, [][]byte, error) {
+	return m.simple(name, nonEmpty(args)...)
+}
+
+// simple runs a command whose arguments are already shaped and quoted.
+func (m *IMAP4) simple(name string, args ...string) (string, [][]byte, error) {
+	tag, err := m.command(name, args...)
+	if err != nil {
+		return "", nil, err
+	}
+	return m.commandComplete(name, tag)
+}
+
+// nonEmpty drops the empty arguments, Go's stand-in for Python's None in
+// optional and variadic positions.
+func nonEmpty(args []string) []string {
+	out := args[:0:0]
+	for _, a := range args {
+		if a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// command mirrors _command: state check, clearing OK/NO/BAD, the READ-ONLY
+// check, then the tagged line, and for a pending literal the continuation
+// loop. It returns the tag.
+func (m *IMAP4) command(name string, args ...string) ([]byte, error) {
+	if err := m.checkState(name); err != nil {
+		m.clearLiteral()
+		return nil, err
+	}
+	for _, typ := range [...]string{"OK", "NO", "BAD"} {
+		m.popUntagged(typ)
+	}
+	if _, ok := m.UntaggedResponses["READ-ONLY"]; ok && !m.IsReadonly {
+		m.clearLiteral()
+		return nil, newReadonly("mailbox status changed to READ-ONLY")
+	}
+	if m.Compat.RejectControlChars {
+		for _, a := range args {
+			if strings.ContainsAny(a, "\x00\r\n") {
+				m.clearLiteral()
+				return nil, ErrControlCharacters
+			}
+		}
+	}
+	tag := m.NewTag()
+	line := make([]byte, 0, len(tag)+len(name)+64)
+	line = append(line, tag...)
+	line = append(line, ' ')
+	line = append(line, name...)
+	for _, a := range args {
+		line = append(line, ' ')
+		line = append(line, a...)
+	}
+	hasLiteral, literal, literator, tail := m.hasLiteral, m.literal, m.literator, m.literalTail
+	m.clearLiteral()
+	if hasLiteral && literator == nil {
+		if tail != nil {
+			// RFC 6855: the literal is announced inside UTF8 (...).
+			line = append(line, " UTF8 (~{"...)
+			line = strconv.AppendInt(line, int64(len(literal)), 10)
+			line = append(line, '}')
+		} else {
+			line = append(line, " {"...)
+			line = strconv.AppendInt(line, int64(len(literal)), 10)
+			line = append(line, '}')
+		}
+	}
+	m.trace("> " + bytesRepr(line))
+	if err := m.Send(append(line, CRLF...)); err != nil {
+		return nil, socketError(err)
+	}
+	if !hasLiteral {
+		return tag, nil
+	}
+	for {
+		for {
+			resp, err := m.getResponse()
+			if err != nil {
+				return nil, err
+			}
+			if resp == nil {
+				break // a continuation: send the literal
+			}
+			if m.TaggedCommands[string(tag)] != nil {
+				return tag, nil // the server answered without asking
+			}
+		}
+		if literator != nil {
+			out, err := literator(m.ContinuationResponse)
+			if err != nil {
+				return nil, err
+			}
+			literal = out
+		} else if tail != nil {
+			literal = append(literal[:len(literal):len(literal)], tail...)
+		}
+		if m.Debug >= 4 {
+			m.mesg("write literal size " + strconv.Itoa(len(literal)))
+		}
+		if err := m.Send(literal); err != nil {
+			return nil, socketError(err)
+		}
+		if err := m.Send([]byte(CRLF)); err != nil {
+			return nil, socketError(err)
+		}
+		if literator == nil {
+			return tag, nil
+		}
+	}
+}
+
+// socketError is CPython's abort for a failed send.
+func socketError(err error) error {
+	return newAbort("socket error: " + err.Error())
+}
+
+// NewTag mirrors _new_tag: it returns the next tag and registers it as
+// pending in TaggedCommands.
+func (m *IMAP4) NewTag() []byte {
+	tag := strconv.AppendInt(append([]byte(nil), m.Tagpre...), int64(m.Tagnum), 10)
+	m.Tagnum++
+	m.TaggedCommands[string(tag)] = nil
+	return tag
+}
+
+// commandComplete mirrors _command_complete: wait for the tagged reply,
+// turning BYE into an abort and BAD into an error.
+func (m *IMAP4) commandComplete(name string, tag []byte) (string, [][]byte, error) {
+	logout := name == "LOGOUT"
+	if !logout {
+		if err := m.checkBye(); err != nil {
+			return "", nil, err
+		}
+	}
+	typ, data, err := m.getTaggedResponse(tag, logout)
+	if err != nil {
+		if e, ok := err.(*Error); ok {
+			if e.class >= classAbort {
+				return "", nil, newAbort("command: " + name + " => " + e.msg)
+			}
+			return "", nil, newError("command: " + name + " => " + e.msg)
+		}
+		return "", nil, err
+	}
+	if !logout {
+		if err := m.checkBye(); err != nil {
+			return "", nil, err
+		}
+	}
+	if typ == "BAD" {
+		return "", nil, newError(name + " command error: " + typ + " " + Repr(data))
+	}
+	return typ, data, nil
+}
+
+// getTaggedResponse mirrors _get_tagged_response.
+func (m *IMAP4) getTaggedResponse(tag []byte, expectBye bool) (string, [][]byte, error) {
+	for {
+		if result := m.TaggedCommands[string(tag)]; result != nil {
+			delete(m.TaggedCommands, string(tag))
+			return result.Typ, result.Data, nil
+		}
+		if expectBye {
+			if bye, ok := m.popUntagged("BYE"); ok {
+				return "BYE", bye, nil
+			}
+		}
+		if err := m.checkBye(); err != nil {
+			return "", nil, err
+		}
+		if _, err := m.getResponse(); err != nil {
+			if e, ok := err.(*Error); ok && e.class >= classAbort && m.Debug >= 1 {
+				m.PrintLog()
+			}
+			return "", nil, err
+		}
+	}
+}
+
+// checkBye mirrors _check_bye: a stored BYE fails every command from then
+// on, with the server's text.
+func (m *IMAP4) checkBye() error {
+	bye := m.UntaggedResponses["BYE"]
+	if len(bye) == 0 {
+		return nil
+	}
+	return newAbort(m.decodeReplace(bye[len(bye)-1]))
+}
+
+// decodeReplace is bytes.decode(encoding, 'replace') for the connection's
+// encoding: ASCII before ENABLE UTF8=ACCEPT, UTF-8 after.
+func (m *IMAP4) decodeReplace(b []byte) string {
+	if m.UTF8Enabled {
+		return strings.ToValidUTF8(string(b), "\uFFFD")
+	}
+	var sb strings.Builder
+	for _, c := range b {
+		if c < utf8.RuneSelf {
+			sb.WriteByte(c)
+		} else {
+			sb.WriteRune(utf8.RuneError)
+		}
+	}
+	return sb.String()
+}
+
+// getLine mirrors _get_line: one CRLF-terminated line, without its CRLF.
+func (m *IMAP4) getLine() ([]byte, error) {
+	line, err := m.Readline()
+	if err != nil {
+		return nil, err
+	}
+	if len(line) == 0 {
+		return nil, newAbort("socket error: EOF")
+	}
+	if !bytes.HasSuffix(line, []byte(CRLF)) {
+		return nil, newAbort("socket error: unterminated line: " + bytesRepr(line))
+	}
+	line = line[:len(line)-2]
+	m.trace("< " + bytesRepr(line))
+	return line, nil
+}
+
+// match mirrors _match: re.match, with the debug level 5 trace.
+func (m *IMAP4) match(re *regexp.Regexp, pattern string, s []byte) [][]byte {
+	mo := re.FindSubmatch(s)
+	if mo != nil && m.Debug >= 5 {
+		m.matched(pattern, mo[1:])
+	}
+	return mo
+}
+
+// getResponse mirrors _get_response: read one response (with its literals)
+// and store it. It returns the line, or nil for a continuation request.
+func (m *IMAP4) getResponse() ([]byte, error) {
+	resp, err := m.getLine()
+	if err != nil {
+		return nil, err
+	}
+	return m.handleResponse(resp)
+}
+
+// handleResponse is getResponse once the first line has been read.
+func (m *IMAP4) handleResponse(resp []byte) ([]byte, error) {
+	var typ string
+	var dat []byte
+	if mo := m.match(m.tagre, m.tagrePat, resp); mo != nil {
+		tag := string(mo[1])
+		if _, ok := m.TaggedCommands[tag]; !ok {
+			return nil, newAbort("unexpected tagged response: " + bytesRepr(resp))
+		}
+		typ, dat = string(mo[2]), mo[3]
+		m.TaggedCommands[tag] = &TaggedResponse{Typ: typ, Data: [][]byte{dat}}
+	} else {
+		var dat2 []byte
+		mo := m.match(Untagged_response, untaggedResponsePattern, resp)
+		if mo != nil {
+			typ, dat = string(mo[1]), mo[3]
+		} else if mo = m.match(Untagged_status, untaggedStatusPattern, resp); mo != nil {
+			typ, dat, dat2 = string(mo[2]), mo[1], mo[4]
+		} else if mo = m.match(Continuation, continuationPattern, resp); mo != nil {
+			m.ContinuationResponse = mo[2]
+			return nil, nil
+		} else {
+			return nil, newAbort("unexpected response: " + bytesRepr(resp))
+		}
+		if dat == nil {
+			dat = []byte{}
+		}
+		if len(dat2) > 0 {
+			dat = append(append(dat[:len(dat):len(dat)], ' '), dat2...)
+		}
+		if err := m.readLiterals(typ, &dat); err != nil {
+			return nil, err
+		}
+		m.appendUntagged(typ, dat)
+	}
+	if typ == "OK" || typ == "NO" || typ == "BAD" {
+		if mo := m.match(Response_code, responseCodePattern, dat); mo != nil {
+			typ = string(mo[1])
+			code := mo[3]
+			if code == nil {
+				code = []byte{}
+			}
+			m.appendUntagged(typ, code)
+		}
+	}
+	if m.Debug >= 1 && (typ == "NO" || typ == "BAD" || typ == "BYE") {
+		m.mesg(typ + " response: " + bytesRepr(dat))
+	}
+	return resp, nil
+}
+
+// readLiterals is the literal loop of _get_response: while the text ends
+// with {N}, read N bytes, store (text, literal), and read the line that
+// follows, which becomes the text.
+func (m *IMAP4) readLiterals(typ string, dat *[]byte) error {
+	for {
+		mo := m.match(Literal, literalPattern, *dat)
+		if mo == nil {
+			return nil
+		}
+		size, err := strconv.ParseInt(string(mo[1]), 10, 64)
+		if err != nil || (m.MaxLiteral > 0 && size > m.MaxLiteral) {
+			return newAbort("literal of " + string(mo[1]) + " bytes exceeds the limit of " +
+				strconv.FormatInt(m.MaxLiteral, 10) + " bytes")
+		}
+		if m.Debug >= 4 {
+			m.mesg("read literal size " + string(mo[1]))
+		}
+		data, err := m.Read(int(size))
+		if err != nil {
+			return err
+		}
+		m.appendUntaggedPair(typ, *dat, data)
+		next, err := m.getLine()
+		if err != nil {
+			return err
+		}
+		if len(next) == 0 && m.Compat.SkipBlankAfterLiteral && parensOpen(m.UntaggedResponses[typ]) {
+			if next, err = m.getLine(); err != nil {
+				return err
+			}
+		}
+		*dat = next
+	}
+}
+
+// parensOpen reports whether the response stored so far for a type, read
+// as IMAP text, leaves a parenthesis open: the last response's header parts
+// are scanned outside quoted strings, literal bodies are skipped.
+func parensOpen(stored [][]byte) bool {
+	items := Items(stored)
+	// Walk back to the start of the current response: the trailing run of
+	// tuples.
+	start := len(items)
+	for start > 0 && items[start-1].Tuple {
+		start--
+	}
+	depth := 0
+	for _, it := range items[start:] {
+		inQuote, esc := false, false
+		for _, c := range it.Bytes {
+			switch {
+			case esc:
+				esc = false
+			case inQuote && c == '\\':
+				esc = true
+			case c == '"':
+				inQuote = !inQuote
+			case !inQuote && c == '(':
+				depth++
+			case !inQuote && c == ')':
+				depth--
+			}
+		}
+	}
+	return depth > 0
+}
+
+// appendUntagged mirrors _append_untagged for a plain datum.
+func (m *IMAP4) appendUntagged(typ string, dat []byte) {
+	if m.idle.capture(m, typ, dat, nil, false) {
+		return
+	}
+	if m.Debug >= 5 {
+		m.mesg("untagged_responses[" + typ + "] " + strconv.Itoa(len(Items(m.UntaggedResponses[typ]))) +
+			" += [\"" + bytesRepr(dat) + "\"]")
+	}
+	m.addUntagged(typ, dat)
+}
+
+// appendUntaggedPair mirrors _append_untagged for a (text, literal) tuple,
+// stored flattened as two elements.
+func (m *IMAP4) appendUntaggedPair(typ string, head, literal []byte) {
+	if m.idle.capture(m, typ, head, literal, true) {
+		return
+	}
+	if m.Debug >= 5 {
+		m.mesg("untagged_responses[" + typ + "] " + strconv.Itoa(len(Items(m.UntaggedResponses[typ]))) +
+			" += [\"(" + bytesRepr(head) + ", " + bytesRepr(literal) + ")\"]")
+	}
+	m.addUntagged(typ, head, literal)
+}
+
+// addUntagged appends to UntaggedResponses[typ], remembering the key's
+// insertion order as a Python dict would.
+func (m *IMAP4) addUntagged(typ string, vals ...[]byte) {
+	cur, ok := m.UntaggedResponses[typ]
+	if !ok {
+		m.noteKey(typ)
+	}
+	m.UntaggedResponses[typ] = append(cur, vals...)
+}
+
+func (m *IMAP4) noteKey(typ string) {
+	for i, k := range m.urOrder {
+		if k == typ {
+			m.urOrder = append(m.urOrder[:i], m.urOrder[i+1:]...)
+			break
+		}
+	}
+	m.urOrder = append(m.urOrder, typ)
+}
+
+// urKeys lists the keys of UntaggedResponses in Python's dict order. Keys a
+// caller added to the map directly come last, sorted.
+func (m *IMAP4) urKeys() []string {
+	keys := make([]string, 0, len(m.UntaggedResponses))
+	seen := map[string]bool{}
+	for _, k := range m.urOrder {
+		if _, ok := m.UntaggedResponses[k]; ok && !seen[k] {
+			keys = append(keys, k)
+			seen[k] = true
+		}
+	}
+	var extra []string
+	for k := range m.UntaggedResponses {
+		if !seen[k] {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	return append(keys, extra...)
+}
+
+// popUntagged removes and returns UntaggedResponses[typ].
+func (m *IMAP4) popUntagged(typ string) ([][]byte, bool) {
+	v, ok := m.UntaggedResponses[typ]
+	if ok {
+		delete(m.UntaggedResponses, typ)
+	}
+	return v, ok
+}
+
+// untaggedResponse mirrors _untagged_response: a NO keeps the tagged text;
+// otherwise the stored data for name is popped, or [None] if absent.
+func (m *IMAP4) untaggedResponse(typ string, dat [][]byte, name string) (string, [][]byte, error) {
+	if typ == "NO" {
+		return typ, dat, nil
+	}
+	data, ok := m.popUntagged(name)
+	if !ok {
+		return typ, [][]byte{nil}, nil
+	}
+	if m.Debug >= 5 {
+		m.mesg("untagged_responses[" + name + "] => " + Repr(data))
+	}
+	return typ, data, nil
+}
+
+// complete runs a command and returns the untagged data stored under key,
+// the shape of most CPython commands.
+func (m *IMAP4) complete(key, name string, args ...string) (string, [][]byte, error) {
+	typ, dat, err := m.simple(name, args...)
+	if err != nil {
+		return "", nil, err
+	}
+	return m.untaggedResponse(typ, dat, key)
+}

@@ -1,0 +1,315 @@
+package imaplib
+
+import (
+	"bytes"
+	"crypto/tls"
+	"io"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Transport is the I/O a connection runs over: the methods a Python subclass
+// of IMAP4 overrides (open, read, readline, send, shutdown). IMAP4 embeds it,
+// so M.Open, M.Read, M.Readline, M.Send and M.Shutdown are the transport's,
+// promoted. To override one method, embed SocketTransport in a struct of
+// your own, define that method, and pass it to NewIMAP4WithTransport.
+type Transport interface {
+	// Open connects; it mirrors IMAP4.open(host, port, timeout).
+	Open(host string, port int, timeout time.Duration) error
+	// Read returns exactly size bytes, or fewer only if the peer closed.
+	Read(size int) ([]byte, error)
+	// Readline returns one line with its line ending, or an empty slice at
+	// end of input (Python's b''). Bytes already received when a deadline
+	// expires are kept for the next call.
+	Readline() ([]byte, error)
+	// Send writes all of data.
+	Send(data []byte) error
+	// Shutdown closes the connection; calling it twice is safe.
+	Shutdown() error
+}
+
+// socketHolder is implemented by transports that run over a net.Conn, so
+// that M.Socket can return it.
+type socketHolder interface {
+	Socket() net.Conn
+}
+
+// tlsStarter is implemented by transports that can switch to TLS in place,
+// as STARTTLS needs.
+type tlsStarter interface {
+	StartTLS(config *tls.Config) error
+}
+
+// SocketTransport is the TCP transport of IMAP4 and, with TLSConfig set, of
+// IMAP4_SSL. Its zero value is ready to Open. It buffers what it receives
+// itself, so a line cut short by a timeout resumes on the next call.
+type SocketTransport struct {
+	// TLSConfig, when not nil, makes Open wrap the connection in TLS and
+	// complete the handshake before returning.
+	TLSConfig *tls.Config
+
+	dc   *deadlineConn // the TCP connection with the per-operation timeout
+	conn net.Conn      // what is read and written: dc, or TLS over it
+	in   lineReader
+	mu   sync.Mutex // guards closed against a Shutdown from another goroutine
+	shut bool
+}
+
+// Open mirrors IMAP4.open: it connects to host:port, with timeout bounding
+// the connect and then every later read and write (zero means none). An
+// empty host means this machine, as Python's does.
+func (s *SocketTransport) Open(host string, port int, timeout time.Duration) error {
+	d := net.Dialer{Timeout: timeout}
+	c, err := d.Dial("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return err
+	}
+	s.dc = &deadlineConn{Conn: c, timeout: timeout}
+	s.conn = s.dc
+	s.in = lineReader{src: s.dc}
+	if s.TLSConfig != nil {
+		tc := tls.Client(s.dc, s.TLSConfig)
+		if err := tc.Handshake(); err != nil {
+			c.Close()
+			return err
+		}
+		s.conn = tc
+		s.in = lineReader{src: tc}
+	}
+	return nil
+}
+
+// Read mirrors IMAP4.read.
+func (s *SocketTransport) Read(size int) ([]byte, error) { return s.in.read(size) }
+
+// Readline mirrors IMAP4.readline. A line longer than MaxLine is an error
+// with CPython's text.
+func (s *SocketTransport) Readline() ([]byte, error) { return s.in.readline() }
+
+// Send mirrors IMAP4.send: it writes all of data.
+func (s *SocketTransport) Send(data []byte) error {
+	if s.conn == nil {
+		return net.ErrClosed
+	}
+	_, err := s.conn.Write(data)
+	return err
+}
+
+// Shutdown mirrors IMAP4.shutdown: it closes the connection. Calling it
+// again does nothing.
+func (s *SocketTransport) Shutdown() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shut || s.conn == nil {
+		return nil
+	}
+	s.shut = true
+	return s.conn.Close()
+}
+
+// Socket returns the connection (TLS, once TLS is on), as IMAP4.socket()
+// returns the socket object. Deadlines set on it bound whole operations; the
+// transport's own timeout still bounds each read and write.
+func (s *SocketTransport) Socket() net.Conn { return s.conn }
+
+// StartTLS switches the connection to TLS in place. Bytes received before
+// the switch and not yet read are discarded, never parsed as if they had
+// come over TLS (STARTTLS response injection).
+func (s *SocketTransport) StartTLS(config *tls.Config) error {
+	if s.conn == nil {
+		return net.ErrClosed
+	}
+	s.in.discard()
+	tc := tls.Client(s.conn, config)
+	if err := tc.Handshake(); err != nil {
+		return err
+	}
+	s.conn = tc
+	s.in = lineReader{src: tc}
+	return nil
+}
+
+// deadlineConn applies a per-operation timeout the way a Python socket
+// timeout works: each read or write may wait at most timeout for the peer,
+// so a peer that keeps sending, however slowly, never trips it. Deadlines a
+// caller sets on it are kept too, and the nearer one wins.
+type deadlineConn struct {
+	net.Conn
+	timeout time.Duration
+
+	mu         sync.Mutex
+	userRead   time.Time
+	userWrite  time.Time
+	readArmed  bool // a deadline is set on the underlying read side
+	writeArmed bool
+}
+
+func nearest(user time.Time, timeout time.Duration) time.Time {
+	if timeout <= 0 {
+		return user
+	}
+	t := time.Now().Add(timeout)
+	if user.IsZero() || t.Before(user) {
+		return t
+	}
+	return user
+}
+
+func (c *deadlineConn) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	d := nearest(c.userRead, c.timeout)
+	if !d.IsZero() || c.readArmed {
+		c.Conn.SetReadDeadline(d)
+		c.readArmed = !d.IsZero()
+	}
+	c.mu.Unlock()
+	return c.Conn.Read(p)
+}
+
+func (c *deadlineConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	d := nearest(c.userWrite, c.timeout)
+	if !d.IsZero() || c.writeArmed {
+		c.Conn.SetWriteDeadline(d)
+		c.writeArmed = !d.IsZero()
+	}
+	c.mu.Unlock()
+	return c.Conn.Write(p)
+}
+
+func (c *deadlineConn) SetDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.userRead, c.userWrite = t, t
+	c.mu.Unlock()
+	return c.Conn.SetDeadline(t)
+}
+
+func (c *deadlineConn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.userRead = t
+	c.mu.Unlock()
+	return c.Conn.SetReadDeadline(t)
+}
+
+func (c *deadlineConn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.userWrite = t
+	c.mu.Unlock()
+	return c.Conn.SetWriteDeadline(t)
+}
+
+// lineReader is the receive buffer shared by the socket and stream
+// transports: lines bounded by MaxLine, and reads of a given size whose
+// buffer grows only as bytes arrive, never sized from what a server
+// announces.
+type lineReader struct {
+	src   io.Reader
+	buf   []byte // received bytes; buf[start:] are not yet consumed
+	start int
+}
+
+const (
+	recvChunk      = 64 << 10 // bytes asked of the peer per read
+	firstReadLimit = 1 << 20  // most a literal buffer starts with (CPython's _SAFE_BUF_SIZE)
+)
+
+// fill reads once from the source into the free end of the buffer.
+func (lr *lineReader) fill() error {
+	if lr.start > 0 && lr.start == len(lr.buf) {
+		lr.buf, lr.start = lr.buf[:0], 0
+	}
+	if cap(lr.buf)-len(lr.buf) < recvChunk/4 {
+		pending := len(lr.buf) - lr.start
+		if lr.start >= pending && cap(lr.buf) >= pending+recvChunk {
+			// Enough room once the consumed head is dropped.
+			copy(lr.buf, lr.buf[lr.start:])
+			lr.buf, lr.start = lr.buf[:pending], 0
+		} else {
+			nb := make([]byte, pending, pending+recvChunk)
+			copy(nb, lr.buf[lr.start:])
+			lr.buf, lr.start = nb, 0
+		}
+	}
+	n, err := lr.src.Read(lr.buf[len(lr.buf):cap(lr.buf)])
+	lr.buf = lr.buf[:len(lr.buf)+n]
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// readline returns the next line with its LF, what is left at end of input,
+// or an error once more than MaxLine bytes arrive without a LF. On any other
+// error the bytes received so far stay buffered for the next call.
+func (lr *lineReader) readline() ([]byte, error) {
+	scanned := 0
+	for {
+		pending := lr.buf[lr.start:]
+		if i := indexLF(pending[scanned:]); i >= 0 {
+			return lr.take(scanned + i + 1)
+		}
+		scanned = len(pending)
+		if scanned > MaxLine {
+			// CPython reads MaxLine+1 bytes and refuses them.
+			if _, err := lr.take(MaxLine + 1); err != nil {
+				return nil, err
+			}
+			return nil, newError("got more than " + strconv.Itoa(MaxLine) + " bytes")
+		}
+		if err := lr.fill(); err != nil {
+			if err == io.EOF {
+				return lr.take(len(pending))
+			}
+			return nil, err
+		}
+	}
+}
+
+// take consumes n bytes from the buffer and returns a copy of them.
+func (lr *lineReader) take(n int) ([]byte, error) {
+	out := make([]byte, n)
+	copy(out, lr.buf[lr.start:lr.start+n])
+	lr.start += n
+	return out, nil
+}
+
+// read returns exactly size bytes, fewer only at end of input. Its buffer
+// starts no larger than what has arrived or firstReadLimit and doubles only
+// as the peer keeps sending.
+func (lr *lineReader) read(size int) ([]byte, error) {
+	pending := len(lr.buf) - lr.start
+	if pending >= size {
+		return lr.take(size)
+	}
+	out := make([]byte, pending, min(size, max(pending, firstReadLimit)))
+	copy(out, lr.buf[lr.start:])
+	lr.buf, lr.start = lr.buf[:0], 0
+	for len(out) < size {
+		if len(out) == cap(out) {
+			grown := make([]byte, len(out), min(size, 2*cap(out)))
+			copy(grown, out)
+			out = grown
+		}
+		n, err := lr.src.Read(out[len(out):min(cap(out), size)])
+		out = out[:len(out)+n]
+		if err != nil {
+			if err == io.EOF {
+				return out, nil
+			}
+			// Keep what arrived so that a retry after a timeout loses nothing.
+			lr.buf = append(lr.buf[:0], out...)
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// discard drops every received byte not yet consumed.
+func (lr *lineReader) discard() { lr.buf, lr.start = lr.buf[:0], 0 }
+
+func indexLF(b []byte) int { return bytes.IndexByte(b, '\n') }
