@@ -113,7 +113,7 @@ func (m *IMAP4) Authenticate(mechanism string, authobject func(challenge []byte)
 		return "", nil, err
 	}
 	if typ != "OK" {
-		return "", nil, newError(strings.ToValidUTF8(string(dat[len(dat)-1]), "\uFFFD"))
+		return "", nil, newError(utf8Replace(dat[len(dat)-1]))
 	}
 	m.State = "AUTH"
 	return typ, dat, nil
@@ -234,7 +234,7 @@ func (m *IMAP4) Login(user, password string) (string, [][]byte, error) {
 	if typ != "OK" {
 		last := dat[len(dat)-1]
 		if m.Compat.LoginErrorAsText {
-			return "", nil, newError(strings.ToValidUTF8(string(last), "\uFFFD"))
+			return "", nil, newError(utf8Replace(last))
 		}
 		return "", nil, newError(bytesRepr(last))
 	}

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // This file is the command engine: building and sending a command line,
@@ -235,17 +234,9 @@ func (m *IMAP4) checkBye() error {
 // encoding: ASCII before ENABLE UTF8=ACCEPT, UTF-8 after.
 func (m *IMAP4) decodeReplace(b []byte) string {
 	if m.UTF8Enabled {
-		return strings.ToValidUTF8(string(b), "\uFFFD")
+		return utf8Replace(b)
 	}
-	var sb strings.Builder
-	for _, c := range b {
-		if c < utf8.RuneSelf {
-			sb.WriteByte(c)
-		} else {
-			sb.WriteRune(utf8.RuneError)
-		}
-	}
-	return sb.String()
+	return asciiReplace(b)
 }
 
 // getLine mirrors _get_line: one CRLF-terminated line, without its CRLF.
