@@ -49,7 +49,6 @@ func (m *IMAP4) Append(mailbox, flags string, dateTime any, message []byte) (str
 	}
 	literal := normaliseCRLF(message)
 	m.clearLiteral()
-	m.hasLiteral = true
 	if m.UTF8Enabled {
 		if m.Compat.UTF8AppendRFC6855 {
 			m.literalTail = []byte(")")
@@ -57,7 +56,7 @@ func (m *IMAP4) Append(mailbox, flags string, dateTime any, message []byte) (str
 			literal = append(append([]byte("UTF8 ("), literal...), ')')
 		}
 	}
-	m.literal = literal
+	m.Literal = literal
 	return m.simple("APPEND", args...)
 }
 
@@ -106,7 +105,6 @@ func normaliseCRLF(msg []byte) []byte {
 // A failure is an error carrying the server's text.
 func (m *IMAP4) Authenticate(mechanism string, authobject func(challenge []byte) []byte) (string, [][]byte, error) {
 	m.clearLiteral()
-	m.hasLiteral = true
 	m.literator = authenticator(authobject)
 	typ, dat, err := m.simple("AUTHENTICATE", strings.ToUpper(mechanism))
 	if err != nil {

@@ -31,7 +31,7 @@ func (m *IMAP4) checkState(name string) error {
 // state error; forgetting it on every early exit keeps a failed APPEND from
 // leaking its message into the next command.
 func (m *IMAP4) clearLiteral() {
-	m.literal, m.literator, m.hasLiteral, m.literalTail = nil, nil, false, nil
+	m.Literal, m.literator, m.literalTail = nil, nil, nil
 }
 
 // SimpleCommand mirrors _simple_command: it sends name with args (an empty
@@ -94,7 +94,8 @@ func (m *IMAP4) command(name string, args ...string) ([]byte, error) {
 		line = append(line, ' ')
 		line = append(line, a...)
 	}
-	hasLiteral, literal, literator, tail := m.hasLiteral, m.literal, m.literator, m.literalTail
+	literal, literator, tail := m.Literal, m.literator, m.literalTail
+	hasLiteral := literal != nil || literator != nil
 	m.clearLiteral()
 	if hasLiteral && literator == nil {
 		if tail != nil {

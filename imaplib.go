@@ -183,17 +183,21 @@ type IMAP4 struct {
 	// Compat is this connection's behaviour profile, copied from
 	// DefaultCompat at construction.
 	Compat Compat
+	// Literal mirrors literal: when not nil, the next command announces
+	// it as a literal ({N} at the end of its line) and sends it once the
+	// server asks for it, as in Python's
+	// M.literal = text; M.search('CHARSET', 'UTF-8', 'SUBJECT'). The command
+	// clears it. An empty non-nil slice is a literal of zero bytes.
+	Literal []byte
 	// MaxLiteral, when positive, caps the size of a literal the server may
 	// announce; a larger one is an abort. Off by default, as in CPython.
 	MaxLiteral int64
 
 	tagre       *regexp.Regexp
 	tagrePat    string
-	urOrder     []string // insertion order of UntaggedResponses keys, for debug dumps
-	literal     []byte   // the pending APPEND literal (Python's self.literal)
-	literator   func([]byte) ([]byte, error)
-	hasLiteral  bool
-	literalTail []byte // sent after the literal: ")" in RFC 6855 UTF-8 APPEND
+	urOrder     []string                     // insertion order of UntaggedResponses keys, for debug dumps
+	literator   func([]byte) ([]byte, error) // the AUTHENTICATE answerer, when pending
+	literalTail []byte                       // sent after the literal: ")" in RFC 6855 UTF-8 APPEND
 	tlsOn       bool
 	cmdLog      [cmdLogLen]logEntry
 	cmdLogIdx   int
