@@ -1,0 +1,108 @@
+# shellcheck shell=bash
+# Helpers shared by the scripts that install and run the loopback Dovecot
+# used by the integration tests. Sourced, never executed.
+
+# Where Debian puts the binaries; overridable for other layouts.
+DOVECOT_BIN=${DOVECOT_BIN:-/usr/sbin/dovecot}
+DOVECOT_IMAP_BIN=${DOVECOT_IMAP_BIN:-/usr/lib/dovecot/imap}
+
+dv_prog=$(basename -- "$0")
+
+dv_die() {
+	printf '%s: %s\n' "$dv_prog" "$*" >&2
+	exit 1
+}
+
+dv_note() {
+	printf '%s: %s\n' "$dv_prog" "$*" >&2
+}
+
+# dv_have_dovecot succeeds when both the master and the imap binary exist.
+dv_have_dovecot() {
+	[ -x "$DOVECOT_BIN" ] && [ -x "$DOVECOT_IMAP_BIN" ]
+}
+
+# dv_abs_dir prints DIR as an absolute path without symlinks resolved, so
+# that the paths written into the config stay the ones the caller gave.
+dv_abs_dir() {
+	case $1 in
+	/*) printf '%s\n' "${1%/}" ;;
+	*) printf '%s/%s\n' "$(pwd)" "${1%/}" ;;
+	esac
+}
+
+# dv_now_ms prints a millisecond clock for the startup timings.
+dv_now_ms() {
+	local s
+	if [ -n "${EPOCHREALTIME:-}" ]; then
+		# bash 5: no process to start, which counts on a loaded machine
+		s=${EPOCHREALTIME/[.,]/}
+		printf '%s\n' "$((10#$s / 1000))"
+	else
+		s=$(date +%s%N)
+		printf '%s\n' "$((s / 1000000))"
+	fi
+}
+
+# dv_pid_is_dovecot PID CONF succeeds when PID is a dovecot master started
+# with CONF: a recycled pid that now belongs to something else is never
+# signalled.
+dv_pid_is_dovecot() {
+	local pid=$1 conf=$2 cmdline
+	[ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] || return 1
+	cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+	case $cmdline in
+	*dovecot*"$conf"*) return 0 ;;
+	esac
+	return 1
+}
+
+# dv_children PID prints the pids whose parent is PID.
+dv_children() {
+	local parent=$1 f st ppid p
+	for f in /proc/[0-9]*/stat; do
+		st=$(cat "$f" 2>/dev/null) || continue
+		# the command name in field 2 may hold spaces: skip past its ")"
+		st=${st##*) }
+		read -r _ ppid _ <<<"$st"
+		if [ "$ppid" = "$parent" ]; then
+			p=${f#/proc/}
+			printf '%s\n' "${p%/stat}"
+		fi
+	done
+}
+
+# dv_gone PID succeeds when PID no longer runs; a zombie counts as gone,
+# since no one may be left to reap it in a container without init.
+dv_gone() {
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	st=${st##*) }
+	[ "${st%% *}" = Z ]
+}
+
+# dv_stop_master PID CONF SECONDS: SIGTERM the dovecot master PID (checked to
+# be the one started with CONF), wait up to SECONDS, then SIGKILL it and the
+# children it had left. An empty CONF skips the check: for the caller's own
+# unreaped child, whose pid cannot have been reused.
+dv_stop_master() {
+	local pid=$1 conf=$2 secs=$3 kids i
+	[ -n "$pid" ] || return 0
+	if [ -n "$conf" ]; then
+		dv_pid_is_dovecot "$pid" "$conf" || return 0
+	fi
+	kids=$(dv_children "$pid")
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < secs * 20; i++)); do
+		dv_gone "$pid" && return 0
+		sleep 0.05
+	done
+	dv_note "dovecot master $pid ignored SIGTERM for ${secs}s; killing it"
+	kill -KILL "$pid" 2>/dev/null || true
+	for i in $kids; do
+		# only what is still a dovecot process: a pid may have been reused
+		case $(tr '\0' ' ' <"/proc/$i/cmdline" 2>/dev/null) in
+		dovecot*) kill -KILL "$i" 2>/dev/null || true ;;
+		esac
+	done
+}
