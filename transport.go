@@ -247,23 +247,32 @@ func (lr *lineReader) fill() error {
 // or an error once more than MaxLine bytes arrive without a LF. On any other
 // error the bytes received so far stay buffered for the next call.
 func (lr *lineReader) readline() ([]byte, error) {
+	// CPython reads at most MaxLine+1 bytes (readline's limit) and refuses
+	// the result when it is longer than MaxLine, LF or not.
+	limit := MaxLine + 1
 	scanned := 0
 	for {
 		pending := lr.buf[lr.start:]
+		n := -1
 		if i := indexLF(pending[scanned:]); i >= 0 {
-			return lr.take(scanned + i + 1)
+			n = scanned + i + 1
+		} else if len(pending) >= limit {
+			n = limit
+		}
+		if n > limit {
+			n = limit
+		}
+		if n >= 0 {
+			line := lr.take(n)
+			if n > MaxLine {
+				return nil, newError("got more than " + strconv.Itoa(MaxLine) + " bytes")
+			}
+			return line, nil
 		}
 		scanned = len(pending)
-		if scanned > MaxLine {
-			// CPython reads MaxLine+1 bytes and refuses them.
-			if _, err := lr.take(MaxLine + 1); err != nil {
-				return nil, err
-			}
-			return nil, newError("got more than " + strconv.Itoa(MaxLine) + " bytes")
-		}
 		if err := lr.fill(); err != nil {
 			if err == io.EOF {
-				return lr.take(len(pending))
+				return lr.take(len(pending)), nil
 			}
 			return nil, err
 		}
@@ -271,11 +280,11 @@ func (lr *lineReader) readline() ([]byte, error) {
 }
 
 // take consumes n bytes from the buffer and returns a copy of them.
-func (lr *lineReader) take(n int) ([]byte, error) {
+func (lr *lineReader) take(n int) []byte {
 	out := make([]byte, n)
 	copy(out, lr.buf[lr.start:lr.start+n])
 	lr.start += n
-	return out, nil
+	return out
 }
 
 // read returns exactly size bytes, fewer only at end of input. Its buffer
@@ -284,7 +293,7 @@ func (lr *lineReader) take(n int) ([]byte, error) {
 func (lr *lineReader) read(size int) ([]byte, error) {
 	pending := len(lr.buf) - lr.start
 	if pending >= size {
-		return lr.take(size)
+		return lr.take(size), nil
 	}
 	out := make([]byte, pending, min(size, max(pending, firstReadLimit)))
 	copy(out, lr.buf[lr.start:])
