@@ -66,12 +66,13 @@ type Idler struct {
 }
 
 // Idle mirrors idle(duration=None): it returns an Idler for an IDLE of at
-// most duration (0 means no limit, Python's None).
+// most duration (0 means no limit, Python's None; a negative duration has
+// already run out, as in Python).
 func (m *IMAP4) Idle(duration time.Duration) (*Idler, error) {
 	if !m.hasCapability("IDLE") {
 		return nil, newError("Server does not support IMAP4 IDLE")
 	}
-	if duration > 0 && m.Socket() == nil {
+	if duration != 0 && m.Socket() == nil {
 		return nil, newError("duration requires a socket connection")
 	}
 	return &Idler{imap: m, duration: duration}, nil
@@ -106,8 +107,13 @@ func (i *Idler) durationText(d time.Duration, set bool) string {
 // iteration delivers them. A NO is an error `idle denied: [...]`.
 func (i *Idler) Enter() error {
 	m := i.imap
+	if m.idle.on {
+		// Another Idler is running (CPython asserts here): refuse with the
+		// state error and leave its capture alone.
+		return m.checkState("IDLE")
+	}
 	if m.Debug >= 4 {
-		m.mesg("idle start duration=" + i.durationText(i.duration, i.duration > 0))
+		m.mesg("idle start duration=" + i.durationText(i.duration, i.duration != 0))
 	}
 	m.idle.on = true
 	fail := func(err error) error {
@@ -137,7 +143,7 @@ func (i *Idler) Enter() error {
 	if m.Debug >= 4 {
 		m.mesg("idle continuation prompt: " + reprOrNone(m.ContinuationResponse))
 	}
-	if i.duration > 0 {
+	if i.duration != 0 {
 		i.deadline = time.Now().Add(i.duration)
 	}
 	i.tag = tag
@@ -205,9 +211,15 @@ func (i *Idler) readWithin(timeout time.Duration, limited bool) (timedOut bool, 
 		if conn == nil {
 			return false, newError("duration requires a socket connection")
 		}
+		// CPython saves the socket timeout and restores it after the line;
+		// the port restores the read deadline a caller may have set.
+		var saved time.Time
+		if d, ok := m.Transport.(readDeadliner); ok {
+			saved = d.readDeadline()
+		}
 		conn.SetReadDeadline(time.Now().Add(timeout))
 		line, err := m.getLine()
-		conn.SetReadDeadline(time.Time{})
+		conn.SetReadDeadline(saved)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			return true, nil
 		}
@@ -225,7 +237,7 @@ func (i *Idler) readWithin(timeout time.Duration, limited bool) (timedOut bool, 
 // the wait.
 func (i *Idler) next() (string, [][]byte, bool) {
 	var left time.Duration
-	limited := i.duration > 0
+	limited := i.duration != 0
 	if limited {
 		left = time.Until(i.deadline)
 	}

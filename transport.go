@@ -36,6 +36,13 @@ type socketHolder interface {
 	Socket() net.Conn
 }
 
+// readDeadliner is implemented by transports that can tell the read
+// deadline a caller set on their connection, so that IDLE can put it back
+// after bounding one read.
+type readDeadliner interface {
+	readDeadline() time.Time
+}
+
 // tlsStarter is implemented by transports that can switch to TLS in place,
 // as STARTTLS needs.
 type tlsStarter interface {
@@ -113,6 +120,16 @@ func (s *SocketTransport) Shutdown() error {
 // returns the socket object. Deadlines set on it bound whole operations; the
 // transport's own timeout still bounds each read and write.
 func (s *SocketTransport) Socket() net.Conn { return s.conn }
+
+// readDeadline returns the read deadline last set on Socket().
+func (s *SocketTransport) readDeadline() time.Time {
+	if s.dc == nil {
+		return time.Time{}
+	}
+	s.dc.mu.Lock()
+	defer s.dc.mu.Unlock()
+	return s.dc.userRead
+}
 
 // StartTLS switches the connection to TLS in place. Bytes received before
 // the switch and not yet read are discarded, never parsed as if they had
