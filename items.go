@@ -21,16 +21,19 @@ type Item struct {
 //
 // A header announces its literal with {N} at its end (the Literal regexp)
 // and the literal that follows is exactly N bytes long, so one scan from the
-// left restores every tuple. An element that ends with {N} but is not
-// followed by exactly N bytes stays a plain element. Nil elements stay nil.
-// The returned items share memory with data.
+// left restores every tuple. The one literal that can be shorter is one cut
+// off by the end of the connection: CPython still stores the pair, and
+// nothing can follow it, so a header followed by a shorter last element is
+// a tuple too. An element that ends with {N} but is not followed by its
+// literal stays a plain element. Nil elements stay nil. The returned items
+// share memory with data.
 func Items(data [][]byte) []Item {
 	if data == nil {
 		return nil
 	}
 	items := make([]Item, 0, len(data))
 	for i := 0; i < len(data); i++ {
-		if i+1 < len(data) && literalFollows(data[i], data[i+1]) {
+		if i+1 < len(data) && literalFollows(data[i], data[i+1], i+2 == len(data)) {
 			items = append(items, Item{Bytes: data[i], Literal: data[i+1], Tuple: true})
 			i++
 			continue
@@ -40,9 +43,11 @@ func Items(data [][]byte) []Item {
 	return items
 }
 
-// literalFollows reports whether header announces a literal of exactly
-// len(next) bytes. A nil next is Python's None, which is never a literal.
-func literalFollows(header, next []byte) bool {
+// literalFollows reports whether header announces next as its literal:
+// exactly the announced size, or shorter when next is the last element (a
+// literal cut short when the connection ended). A nil next is Python's
+// None, which is never a literal.
+func literalFollows(header, next []byte, nextIsLast bool) bool {
 	if header == nil || next == nil {
 		return false
 	}
@@ -51,5 +56,10 @@ func literalFollows(header, next []byte) bool {
 		return false
 	}
 	n, err := strconv.ParseUint(string(m[Literal.SubexpIndex("size")]), 10, 63)
-	return err == nil && n == uint64(len(next))
+	if err != nil {
+		// A size no int64 holds: CPython fails to read it (OverflowError)
+		// and stores nothing.
+		return false
+	}
+	return n == uint64(len(next)) || (nextIsLast && uint64(len(next)) < n)
 }

@@ -165,7 +165,7 @@ func itemRepr(it Item) string {
 }
 
 // bytesOrNone follows the data convention: a nil slice is Python's None, a
-// non-nil empty one is b”.
+// non-nil empty one is the empty bytes object.
 func bytesOrNone(b []byte) string {
 	if b == nil {
 		return "None"

@@ -23,7 +23,7 @@ func init() {
 
 // Int2AP mirrors imaplib.Int2AP: the absolute value of num in base 16,
 // written with the digits A (0) to P (15), most significant first. Zero gives
-// an empty (non-nil) slice, as Python gives b”. CPython makes its tag
+// an empty (non-nil) slice, as Python gives empty bytes. CPython makes its tag
 // prefix from this.
 func Int2AP(num int) []byte {
 	// Widening to uint64 before negating keeps math.MinInt exact.
