@@ -2,6 +2,7 @@ package imaplib
 
 import (
 	"bytes"
+	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -337,7 +338,13 @@ func (m *IMAP4) readLiterals(typ string, dat *[]byte) error {
 			return nil
 		}
 		size, err := strconv.ParseInt(string(mo[1]), 10, 64)
-		if err != nil || (m.MaxLiteral > 0 && size > m.MaxLiteral) {
+		if err != nil || size > math.MaxInt {
+			// No buffer can hold it (on 32-bit platforms, 4 GB already
+			// overflows int). CPython 3.13 raises OverflowError here; the
+			// port aborts at once rather than wait for what cannot come.
+			return newAbort("literal of " + string(mo[1]) + " bytes is too large")
+		}
+		if m.MaxLiteral > 0 && size > m.MaxLiteral {
 			return newAbort("literal of " + string(mo[1]) + " bytes exceeds the limit of " +
 				strconv.FormatInt(m.MaxLiteral, 10) + " bytes")
 		}

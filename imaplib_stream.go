@@ -96,7 +96,10 @@ func (s *StreamTransport) Shutdown() error {
 		if s.cmd == nil || s.cmd.Process == nil {
 			return
 		}
+		// Close both pipes, as CPython closes both files: a child still
+		// writing then fails with EPIPE instead of blocking on a full pipe.
 		s.stdin.Close()
+		s.stdout.Close()
 		done := make(chan error, 1)
 		go func() { done <- s.cmd.Wait() }()
 		select {

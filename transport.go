@@ -229,7 +229,7 @@ type lineReader struct {
 
 const (
 	recvChunk      = 64 << 10 // bytes asked of the peer per read
-	firstReadLimit = 1 << 20  // most a literal buffer starts with (CPython's _SAFE_BUF_SIZE)
+	firstReadLimit = 1 << 20  // largest literal buffer allocated before its bytes arrive (CPython's _SAFE_BUF_SIZE)
 )
 
 // fill reads once from the source into the free end of the buffer.
@@ -304,35 +304,87 @@ func (lr *lineReader) take(n int) []byte {
 	return out
 }
 
-// read returns exactly size bytes, fewer only at end of input. Its buffer
-// starts no larger than what has arrived or firstReadLimit and doubles only
-// as the peer keeps sending.
+// read returns exactly size bytes, fewer only at end of input.
+//
+// A server's {N} is not trusted with memory until the bytes come: a literal
+// of up to firstReadLimit bytes gets its buffer at once; a larger one is
+// read into chunks of at most firstReadLimit until a trustFraction'th of it
+// has arrived, and only then into one buffer of the announced size. So a
+// server that announces gigabytes and sends little costs at most a chunk,
+// every allocation is bounded by trustFraction times what arrived, and a
+// genuine large literal is held once, with chunks worth a trustFraction'th
+// of it beside it while it is read.
 func (lr *lineReader) read(size int) ([]byte, error) {
 	pending := len(lr.buf) - lr.start
 	if pending >= size {
 		return lr.take(size), nil
 	}
-	out := make([]byte, pending, min(size, max(pending, firstReadLimit)))
-	copy(out, lr.buf[lr.start:])
+	var out []byte      // the whole literal's buffer, once trusted
+	var chunks [][]byte // what arrived before that
+	if size <= firstReadLimit {
+		out = make([]byte, pending, size)
+		copy(out, lr.buf[lr.start:])
+	} else if pending > 0 {
+		chunks = append(chunks, append([]byte(nil), lr.buf[lr.start:]...))
+	}
 	lr.buf, lr.start = lr.buf[:0], 0
-	for len(out) < size {
-		if len(out) == cap(out) {
-			grown := make([]byte, len(out), min(size, 2*cap(out)))
-			copy(grown, out)
-			out = grown
+	got := pending
+	var cur []byte // the chunk being filled
+	for got < size {
+		if out == nil && got >= size/trustFraction {
+			out = joinChunks(append(chunks, cur), got, size)
+			chunks, cur = nil, nil
 		}
-		n, err := lr.src.Read(out[len(out):min(cap(out), size)])
-		out = out[:len(out)+n]
-		if err != nil {
-			if err == io.EOF {
-				return out, nil
+		var n int
+		var err error
+		if out != nil {
+			n, err = lr.src.Read(out[got:size])
+			out = out[:got+n]
+		} else {
+			if len(cur) == cap(cur) {
+				if cur != nil {
+					chunks = append(chunks, cur)
+				}
+				cur = make([]byte, 0, min(size-got, firstReadLimit))
 			}
+			n, err = lr.src.Read(cur[len(cur):cap(cur)])
+			cur = cur[:len(cur)+n]
+		}
+		got += n
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
 			// Keep what arrived so that a retry after a timeout loses nothing.
-			lr.buf = append(lr.buf[:0], out...)
+			if out != nil {
+				lr.buf = out
+			} else {
+				lr.buf = joinChunks(append(chunks, cur), got, got)
+			}
 			return nil, err
 		}
 	}
+	if out == nil {
+		out = joinChunks(append(chunks, cur), got, got)
+	}
 	return out, nil
+}
+
+// trustFraction is the share of a large literal that must arrive before
+// its whole buffer is allocated.
+const trustFraction = 16
+
+// joinChunks returns the n bytes held by chunks in one slice of capacity
+// capacity.
+func joinChunks(chunks [][]byte, n, capacity int) []byte {
+	if len(chunks) == 1 && len(chunks[0]) == n && cap(chunks[0]) >= capacity {
+		return chunks[0]
+	}
+	out := make([]byte, 0, capacity)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return out
 }
 
 // discard drops every received byte not yet consumed.
