@@ -1,7 +1,7 @@
 # imaplib for Go — build and test entry points.
 #   make test     installs what the tests need (Go modules, Dovecot), then
-#                 runs the linters, the whole suite under -race, and a short
-#                 fuzzing pass.
+#                 runs the linters, a short pass of every fuzz target, and
+#                 the whole suite under -race.
 #   make compat   the differential suite against every local CPython.
 #   make bench    the cross-client benchmark table.
 
@@ -24,15 +24,15 @@ lint:
 	$(GO) run $(STATICCHECK) ./...
 
 unit:
-	$(GO) test -race -count=1 ./...
+	bash scripts/test.sh
 
 fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)
 
-test: deps lint unit fuzz
+test: deps lint fuzz unit
 
 compat:
-	$(GO) test -count=1 -run 'TestCompat' -v . 2>&1 | tail -n 40
+	$(GO) test -count=1 -run 'TestCompat' -v .
 
 bench:
 	bash scripts/bench.sh
