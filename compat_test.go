@@ -889,7 +889,8 @@ func TestCompat(t *testing.T) {
 func cpSummaryLine() string {
 	cpSummary.mu.Lock()
 	defer cpSummary.mu.Unlock()
-	if cpSummary.scenarios == 0 && !cpSummary.genRan {
+	spec := spSummaryText()
+	if cpSummary.scenarios == 0 && !cpSummary.genRan && spec == "" {
 		return ""
 	}
 	line := "compat:"
@@ -904,6 +905,12 @@ func cpSummaryLine() string {
 			line += ";"
 		}
 		line += fmt.Sprintf(" %d/%d generated", cpSummary.genIdentical, cpSummary.genTotal)
+	}
+	if spec != "" {
+		if line != "compat:" {
+			line += ";"
+		}
+		line += " " + spec
 	}
 	return line
 }

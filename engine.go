@@ -360,13 +360,22 @@ func (m *IMAP4) readLiterals(typ string, dat *[]byte) error {
 		if err != nil {
 			return err
 		}
-		if len(next) == 0 && m.Compat.SkipBlankAfterLiteral && parensOpen(m.UntaggedResponses[typ]) {
+		if len(next) == 0 && m.Compat.SkipBlankAfterLiteral && parensOpen(m.storedSoFar(typ)) {
 			if next, err = m.getLine(); err != nil {
 				return err
 			}
 		}
 		*dat = next
 	}
+}
+
+// storedSoFar is where the response being read has its parts so far: the
+// IDLE queue while IDLE captures responses, UntaggedResponses otherwise.
+func (m *IMAP4) storedSoFar(typ string) [][]byte {
+	if q := m.idle.responses; m.idle.on && len(q) > 0 {
+		return q[len(q)-1].data
+	}
+	return m.UntaggedResponses[typ]
 }
 
 // parensOpen reports whether the response stored so far for a type, read

@@ -113,7 +113,14 @@ func (i *Idler) Enter() error {
 		return m.checkState("IDLE")
 	}
 	if m.Debug >= 4 {
-		m.mesg("idle start duration=" + i.durationText(i.duration, i.duration != 0))
+		// Python prints the duration as given; scripts give whole seconds
+		// as an int (29*60), fractions as a float, and a Duration keeps no
+		// such difference, so whole seconds print as an int.
+		shown := i.durationText(i.duration, i.duration != 0)
+		if i.duration != 0 && i.duration%time.Second == 0 {
+			shown = strconv.FormatInt(int64(i.duration/time.Second), 10)
+		}
+		m.mesg("idle start duration=" + shown)
 	}
 	m.idle.on = true
 	fail := func(err error) error {
