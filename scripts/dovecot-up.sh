@@ -20,6 +20,8 @@
 #   DOVECOT_START_TIMEOUT   seconds to wait for the greeting (default 10)
 #   DOVECOT_CONFIG_ONLY=1   write the files but start nothing (enough for
 #                           dovecot-stdio.sh)
+#   DOVECOT_EXTRA_PLUGINS   more mail plugins, e.g. "listescape" (which lets
+#                           a "." separator store names holding "/")
 #
 # On any failure it stops what it started, removes the temporary directories
 # it made, prints the end of the log and exits non-zero.
@@ -45,6 +47,7 @@ log=$logdir/dovecot.log
 sep=${DOVECOT_SEP:-/}
 start_timeout=${DOVECOT_START_TIMEOUT:-10}
 config_only=${DOVECOT_CONFIG_ONLY:-}
+extra_plugins=${DOVECOT_EXTRA_PLUGINS:-}
 
 # A second start on the same DIR while the first still runs would orphan it.
 # A stopped one may have left temporary directories behind: remove them.
@@ -337,7 +340,7 @@ mail_fsync = never
 # the default of 10 refuses parallel test connections
 mail_max_userip_connections = 1000
 mailbox_idle_check_interval = 1 secs
-mail_plugins = \$mail_plugins acl quota
+mail_plugins = \$mail_plugins acl quota${extra_plugins:+ $extra_plugins}
 
 namespace inbox {
   type = private
