@@ -1,6 +1,7 @@
 package imaplib
 
 import (
+	"bytes"
 	"crypto/tls"
 	"errors"
 	"strings"
@@ -80,23 +81,63 @@ func isFalsy(v any) bool {
 }
 
 // normaliseCRLF turns every CR, LF or CRLF into CRLF, as CPython's
-// MapCRLF.sub(CRLF, message) does.
+// MapCRLF.sub(CRLF, message) does. A message whose line endings are all
+// CRLF already, as messages mostly are, is returned as it is, not copied;
+// any other is rebuilt line by line with bytes.IndexByte, since APPEND runs
+// this over every message it sends.
 func normaliseCRLF(msg []byte) []byte {
-	out := make([]byte, 0, len(msg)+len(msg)/32+2)
-	for i := 0; i < len(msg); i++ {
-		switch c := msg[i]; c {
-		case '\r':
-			if i+1 < len(msg) && msg[i+1] == '\n' {
-				i++
-			}
-			out = append(out, '\r', '\n')
-		case '\n':
-			out = append(out, '\r', '\n')
-		default:
-			out = append(out, c)
-		}
+	if msg == nil {
+		// Python's message is bytes, never None: nil is b'', a literal of
+		// zero bytes, and a pending literal must not be nil.
+		return []byte{}
 	}
-	return out
+	if crlfOnly(msg) {
+		return msg
+	}
+	out := make([]byte, 0, len(msg)+len(msg)/32+2)
+	for {
+		i := bytes.IndexByte(msg, '\n')
+		seg := msg
+		if i >= 0 {
+			seg = msg[:i]
+			if len(seg) > 0 && seg[len(seg)-1] == '\r' {
+				seg = seg[:len(seg)-1] // the CR of a CRLF
+			}
+		}
+		for {
+			j := bytes.IndexByte(seg, '\r')
+			if j < 0 {
+				out = append(out, seg...)
+				break
+			}
+			out = append(append(out, seg[:j]...), '\r', '\n')
+			seg = seg[j+1:]
+		}
+		if i < 0 {
+			return out
+		}
+		out = append(out, '\r', '\n')
+		msg = msg[i+1:]
+	}
+}
+
+// crlfOnly reports whether every LF in msg follows a CR and every CR
+// precedes a LF. The LFs that follow a CR account for as many distinct
+// CRs, so it is enough that there are no other CRs.
+func crlfOnly(msg []byte) bool {
+	lfs := 0
+	for i := 0; ; i++ {
+		j := bytes.IndexByte(msg[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j
+		if i == 0 || msg[i-1] != '\r' {
+			return false
+		}
+		lfs++
+	}
+	return bytes.Count(msg, []byte{'\r'}) == lfs
 }
 
 // Authenticate mirrors authenticate(mechanism, authobject). authobject

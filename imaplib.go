@@ -193,8 +193,17 @@ type IMAP4 struct {
 	// announce; a larger one is an abort. Off by default, as in CPython.
 	MaxLiteral int64
 
-	tagre       *regexp.Regexp
-	tagrePat    string
+	tagre     *regexp.Regexp // CPython's self.tagre; the engine matches with matchTagged
+	tagrePat  string         // its pattern, shown at debug level 5
+	tagreLit  []byte         // the tag prefix it was built from, for matchTagged
+	respKind  respKind
+	byeStored bool // a BYE was stored since the engine last cleared this
+	// While readResponse runs, data for one type accumulates in hot
+	// instead of going through the map for every response; flushHot
+	// stores it. See addUntagged.
+	hotTyp      string
+	hot         [][]byte
+	deferStore  bool
 	urOrder     []string                     // insertion order of UntaggedResponses keys, for debug dumps
 	literator   func([]byte) ([]byte, error) // the AUTHENTICATE answerer, when pending
 	literalTail []byte                       // sent after the literal: ")" in RFC 6855 UTF-8 APPEND
@@ -250,6 +259,7 @@ func (m *IMAP4) connect() error {
 	m.Tagpre = Int2AP(rand.IntN(65535-4096+1) + 4096)
 	m.tagrePat = tagrePattern(m.Tagpre)
 	m.tagre = pyMatch(m.tagrePat)
+	m.tagreLit = append([]byte(nil), m.Tagpre...)
 	if m.Debug >= 1 {
 		if m.Compat.DebugVersionLine {
 			m.mesg("imaplib version " + m.Compat.Version)

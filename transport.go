@@ -95,12 +95,30 @@ func (s *SocketTransport) Read(size int) ([]byte, error) { return s.in.read(size
 // with CPython's text.
 func (s *SocketTransport) Readline() ([]byte, error) { return s.in.readline() }
 
+// lineTime is when the bytes of the line Readline last returned arrived,
+// for the interaction log.
+func (s *SocketTransport) lineTime() time.Time { return s.in.filled }
+
 // Send mirrors IMAP4.send: it writes all of data.
 func (s *SocketTransport) Send(data []byte) error {
 	if s.conn == nil {
 		return net.ErrClosed
 	}
 	_, err := s.conn.Write(data)
+	return err
+}
+
+// sendBuffers writes the buffers in order, as Send would their
+// concatenation; over plain TCP with one writev.
+func (s *SocketTransport) sendBuffers(bufs ...[]byte) error {
+	if s.conn == nil {
+		return net.ErrClosed
+	}
+	if s.conn == net.Conn(s.dc) {
+		return s.dc.writeBuffers(bufs)
+	}
+	nb := net.Buffers(bufs)
+	_, err := nb.WriteTo(s.conn)
 	return err
 }
 
@@ -186,6 +204,19 @@ func (c *deadlineConn) Read(p []byte) (int, error) {
 }
 
 func (c *deadlineConn) Write(p []byte) (int, error) {
+	c.armWrite()
+	return c.Conn.Write(p)
+}
+
+// writeBuffers writes bufs under the same timeout as Write; over TCP,
+// net.Buffers does it with one writev.
+func (c *deadlineConn) writeBuffers(bufs net.Buffers) error {
+	c.armWrite()
+	_, err := bufs.WriteTo(c.Conn)
+	return err
+}
+
+func (c *deadlineConn) armWrite() {
 	c.mu.Lock()
 	d := nearest(c.userWrite, c.timeout)
 	if !d.IsZero() || c.writeArmed {
@@ -193,7 +224,6 @@ func (c *deadlineConn) Write(p []byte) (int, error) {
 		c.writeArmed = !d.IsZero()
 	}
 	c.mu.Unlock()
-	return c.Conn.Write(p)
 }
 
 func (c *deadlineConn) SetDeadline(t time.Time) error {
@@ -222,12 +252,15 @@ func (c *deadlineConn) SetWriteDeadline(t time.Time) error {
 // buffer grows only as bytes arrive, never sized from what a server
 // announces.
 type lineReader struct {
-	src   io.Reader
-	buf   []byte // received bytes; buf[start:] are not yet consumed
-	start int
+	src    io.Reader
+	buf    []byte // received bytes; buf[start:] are not yet consumed
+	start  int
+	filled time.Time // when a read from src last returned bytes
+	slab   []byte    // where short lines are copied; see takeLine
 }
 
 const (
+	lineSlab       = 8 << 10  // size of the slabs short lines share
 	recvChunk      = 64 << 10 // bytes asked of the peer per read
 	firstReadLimit = 1 << 20  // largest literal buffer allocated before its bytes arrive (CPython's _SAFE_BUF_SIZE)
 )
@@ -244,7 +277,9 @@ func (lr *lineReader) fill() error {
 			copy(lr.buf, lr.buf[lr.start:])
 			lr.buf, lr.start = lr.buf[:pending], 0
 		} else {
-			nb := make([]byte, pending, pending+recvChunk)
+			// A long line doubles the buffer, so that it is copied a few
+			// times rather than once per chunk received.
+			nb := make([]byte, pending, max(pending+recvChunk, 2*pending))
 			copy(nb, lr.buf[lr.start:])
 			lr.buf, lr.start = nb, 0
 		}
@@ -252,6 +287,7 @@ func (lr *lineReader) fill() error {
 	n, err := lr.src.Read(lr.buf[len(lr.buf):cap(lr.buf)])
 	lr.buf = lr.buf[:len(lr.buf)+n]
 	if n > 0 {
+		lr.filled = time.Now()
 		return nil
 	}
 	if err == nil {
@@ -280,7 +316,7 @@ func (lr *lineReader) readline() ([]byte, error) {
 			n = limit
 		}
 		if n >= 0 {
-			line := lr.take(n)
+			line := lr.takeLine(n)
 			if n > MaxLine {
 				return nil, newError("got more than " + strconv.Itoa(MaxLine) + " bytes")
 			}
@@ -296,12 +332,30 @@ func (lr *lineReader) readline() ([]byte, error) {
 	}
 }
 
-// take consumes n bytes from the buffer and returns a copy of them.
+// take consumes n bytes from the buffer and returns a copy of them (empty,
+// not nil, when n is 0, as Python's empty bytes).
 func (lr *lineReader) take(n int) []byte {
-	out := make([]byte, n)
-	copy(out, lr.buf[lr.start:lr.start+n])
+	out := append([]byte{}, lr.buf[lr.start:lr.start+n]...) // unlike make, no zeroing first
 	lr.start += n
 	return out
+}
+
+// takeLine is take for a line. Short lines are copied side by side into a
+// shared slab, each slice capped at its own end, so that a FETCH of 100,000
+// responses costs a few hundred allocations rather than 100,000 and the
+// collector has that many fewer objects to mark. The price: a line kept
+// alone keeps its slab (at most lineSlab bytes) alive.
+func (lr *lineReader) takeLine(n int) []byte {
+	if n > lineSlab/8 {
+		return lr.take(n)
+	}
+	if cap(lr.slab)-len(lr.slab) < n {
+		lr.slab = make([]byte, 0, lineSlab)
+	}
+	at := len(lr.slab)
+	lr.slab = append(lr.slab, lr.buf[lr.start:lr.start+n]...)
+	lr.start += n
+	return lr.slab[at : at+n : at+n]
 }
 
 // read returns exactly size bytes, fewer only at end of input.
