@@ -3,6 +3,7 @@
 #                 runs the linters, a short pass of every fuzz target, and
 #                 the whole suite under -race.
 #   make compat   the differential suite against every local CPython.
+#   make test-servers  the real-server tests alone (Dovecot, Cyrus, Courier).
 #   make bench    the cross-client benchmark table.
 
 GO          ?= go
@@ -10,13 +11,15 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME    ?= 5s
 PKG         := github.com/pyport/imaplib
 
-.PHONY: all deps lint test unit fuzz compat bench run clean
+.PHONY: all deps lint test unit fuzz compat bench run clean test-servers
 
 all: test
 
 deps:
 	$(GO) mod download
 	bash scripts/install-deps.sh
+	bash scripts/install-cyrus.sh
+	bash scripts/install-courier.sh
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -30,6 +33,9 @@ fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)
 
 test: deps lint fuzz unit
+
+test-servers:
+	IMAPLIB_CYRUS=1 IMAPLIB_COURIER=1 $(GO) test -race -count=1 -run 'TestDovecot|TestCyrus|TestCourier' -v .
 
 compat:
 	$(GO) test -count=1 -run 'TestCompat' -v .

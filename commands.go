@@ -227,7 +227,7 @@ func (m *IMAP4) GetACL(mailbox string) (string, [][]byte, error) {
 
 // GetAnnotation mirrors getannotation(mailbox, entry, attribute).
 func (m *IMAP4) GetAnnotation(mailbox, entry, attribute string) (string, [][]byte, error) {
-	return m.complete("ANNOTATION", "GETANNOTATION", m.astr(mailbox), m.astr(entry), m.astr(attribute))
+	return m.complete("ANNOTATION", "GETANNOTATION", m.astr(mailbox), m.qstring(entry), m.qstring(attribute))
 }
 
 // GetQuota mirrors getquota(root).

@@ -13,6 +13,9 @@ import "strings"
 //     (RFC 3501 astring). Bare when it is non-empty and all ASTRING-CHAR,
 //     otherwise a quoted string.
 //   - list-mailbox: LIST and LSUB patterns, where % and * stay bare.
+//   - string: ANNOTATEMORE entries and attributes, which its grammar makes
+//     strings, not atoms: always quoted (servers such as Cyrus refuse a
+//     bare /comment).
 //   - raw: sequence sets, flag lists, fetch items, status items, and
 //     anything whose grammar the caller composes: never quoted.
 //   - search criteria: raw, except the value that follows a search key
@@ -86,6 +89,16 @@ func (m *IMAP4) listMailbox(s string) string {
 		return s
 	}
 	return quoteAstring(s, true)
+}
+
+// qstring shapes a string argument (an annotation entry or attribute) for
+// the connection's profile: quoted unless the caller quoted or
+// parenthesised it.
+func (m *IMAP4) qstring(s string) string {
+	if !m.Compat.QuoteArguments || alreadyWrapped(s) {
+		return s
+	}
+	return pyQuote(s)
 }
 
 // searchKeyValues is how many astring values follow each search key that

@@ -16,7 +16,7 @@ if [ "$rc" -ne 0 ]; then
   awk '/^=== RUN/ {buf=""} {buf=buf $0 "\n"} /^\s*--- FAIL/ {printf "%s", buf; buf=""}' "$log" | tail -n 400
   grep -E '^(panic:|FAIL|ok )' "$log"
 fi
-grep -E '^(compat:|dovecot:)' "$log"
+grep -E '^(compat:|dovecot:|cyrus:|courier:)' "$log"
 grep -E '^(ok|FAIL|---) ' "$log" | grep -v -E '^--- (PASS|SKIP)' | grep -E '^(ok|FAIL)'
 echo "full log: $log"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
