@@ -136,43 +136,7 @@ mconf=$data/cyrus.conf
 
 # --- TLS: a throwaway CA and a server certificate it signs ------------------
 tls=$data/tls
-cat >"$tls/openssl.cnf" <<'CNF'
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-CN = imaplib test server
-[ca_ext]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[srv_ext]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost,IP:127.0.0.1,IP:::1
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-CNF
-serial() { od -An -N8 -tx1 /dev/urandom | tr -d ' \n' | sed 's/^./1/'; }
-(
-	export OPENSSL_CONF="$tls/openssl.cnf"
-	umask 077
-	openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout "$tls/ca-key.pem" -out "$tls/ca.pem" -days 30 -set_serial "0x$(serial)" \
-		-subj "/CN=imaplib test CA $(date +%s)" -extensions ca_ext -config "$tls/openssl.cnf"
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout "$tls/key.pem" -out "$tls/server.csr" -subj "/CN=localhost" \
-		-config "$tls/openssl.cnf"
-	openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca-key.pem" \
-		-set_serial "0x$(serial)" -days 30 -out "$tls/cert.pem" \
-		-extfile "$tls/openssl.cnf" -extensions srv_ext
-) >"$logdir/openssl.log" 2>&1 || {
-	cat "$logdir/openssl.log" >&2
-	dv_die "certificate generation failed"
-}
-rm -f -- "$tls/ca-key.pem" "$tls/server.csr"
-chmod 0644 "$tls/ca.pem" "$tls/cert.pem"
+dv_make_test_cert "$tls" "$logdir"
 
 # --- users -------------------------------------------------------------------
 # servername is localhost, so the realm given here is the one logins use.

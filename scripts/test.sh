@@ -4,7 +4,7 @@
 # server's timings, and, on failure, every failing test with its output.
 # The full verbose log is kept in $TEST_LOG (default: a temporary file).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 log="${TEST_LOG:-$(mktemp)}"
 go test -race -count=1 -v ./... >"$log" 2>&1
 rc=$?
