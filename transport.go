@@ -192,6 +192,8 @@ func nearest(user time.Time, timeout time.Duration) time.Time {
 	return user
 }
 
+// Read arms the read deadline (the nearer of the timeout and the caller's)
+// before each read.
 func (c *deadlineConn) Read(p []byte) (int, error) {
 	c.mu.Lock()
 	d := nearest(c.userRead, c.timeout)
@@ -203,6 +205,7 @@ func (c *deadlineConn) Read(p []byte) (int, error) {
 	return c.Conn.Read(p)
 }
 
+// Write arms the write deadline before each write.
 func (c *deadlineConn) Write(p []byte) (int, error) {
 	c.armWrite()
 	return c.Conn.Write(p)
@@ -226,6 +229,7 @@ func (c *deadlineConn) armWrite() {
 	c.mu.Unlock()
 }
 
+// SetDeadline records the caller's deadline for both directions.
 func (c *deadlineConn) SetDeadline(t time.Time) error {
 	c.mu.Lock()
 	c.userRead, c.userWrite = t, t
@@ -233,6 +237,7 @@ func (c *deadlineConn) SetDeadline(t time.Time) error {
 	return c.Conn.SetDeadline(t)
 }
 
+// SetReadDeadline records the caller's read deadline.
 func (c *deadlineConn) SetReadDeadline(t time.Time) error {
 	c.mu.Lock()
 	c.userRead = t
@@ -240,6 +245,7 @@ func (c *deadlineConn) SetReadDeadline(t time.Time) error {
 	return c.Conn.SetReadDeadline(t)
 }
 
+// SetWriteDeadline records the caller's write deadline.
 func (c *deadlineConn) SetWriteDeadline(t time.Time) error {
 	c.mu.Lock()
 	c.userWrite = t
