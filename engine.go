@@ -520,9 +520,12 @@ func (m *IMAP4) appendUntaggedPair(typ string, head, literal []byte) {
 // instead of 200,000. getTaggedResponse flushes when its read loop ends,
 // so no code outside that loop sees the map behind.
 func (m *IMAP4) addUntagged(typ string, vals ...[]byte) {
+	if typ == m.hotTyp && len(vals) == 1 && m.addRef(vals[0]) {
+		return
+	}
 	var cur [][]byte
 	if typ == m.hotTyp {
-		cur = m.hot
+		cur = m.hotList()
 	} else {
 		m.flushHot()
 		var ok bool
@@ -556,9 +559,106 @@ func (m *IMAP4) addUntagged(typ string, vals ...[]byte) {
 // flushHot stores the list addUntagged keeps aside, if any.
 func (m *IMAP4) flushHot() {
 	if m.hotTyp != "" {
-		m.UntaggedResponses[m.hotTyp] = m.hot
+		m.UntaggedResponses[m.hotTyp] = m.hotList()
 		m.hotTyp, m.hot = "", nil
 	}
+}
+
+// hotRef is a datum addRef kept as its place in a line slab: the slice
+// slab[off : off+n : off+c].
+type hotRef struct{ off, n, c uint16 }
+
+// A slab and the lines copied into it must fit the fields of hotRef.
+const _ = uint16(lineSlab - 1)
+
+// lineSlabber is implemented by transports that copy short lines into
+// slabs (see lineReader.takeLine). A transport of the caller's own that
+// embeds SocketTransport implements it too, even with a Readline of its
+// own; addRef then finds its data in no slab, or in the very place it is.
+type lineSlabber interface {
+	lastLine() ([]byte, int)
+}
+
+// hotSeg says that hotRefs up to end lie in slab.
+type hotSeg struct {
+	slab []byte
+	end  int
+}
+
+// addRef keeps dat, a datum of the type being accumulated, as its place in
+// the slab the socket transport copied its line into, when it lies there.
+// The places hold no pointers: while a FETCH of 100,000 messages is read,
+// the collector, which a fresh process runs about then, has no list of
+// 100,000 slices to scan and no write barrier to run for each, and the
+// list is not copied as it grows. hotList turns the places back into the
+// very same slices (same bytes, length and capacity), once.
+func (m *IMAP4) addRef(dat []byte) bool {
+	if !m.deferStore || len(dat) == 0 {
+		return false
+	}
+	s, ok := m.Transport.(lineSlabber)
+	if !ok {
+		return false
+	}
+	slab, end := s.lastLine()
+	if slab == nil {
+		return false
+	}
+	c := cap(dat)
+	// A datum is a subslice of its line, capped at the line's end or, as
+	// handleLine caps an "N TYPE data" datum, at the end before the CRLF.
+	off := end - c
+	if off < 0 || &slab[off] != &dat[0] {
+		if off -= 2; off < 0 || &slab[off] != &dat[0] {
+			return false
+		}
+	}
+	if n := len(m.hotSegs); n == 0 || &m.hotSegs[n-1].slab[0] != &slab[0] {
+		m.hotSegs = append(m.hotSegs, hotSeg{slab: slab})
+	}
+	if len(m.hotRefs) == cap(m.hotRefs) {
+		// Fourfold, as addUntagged grows lists, and with make rather than
+		// append, which would clear the new room at once: room never
+		// written to is then memory a fresh process never touches.
+		grown := make([]hotRef, len(m.hotRefs), 4*len(m.hotRefs)+256)
+		copy(grown, m.hotRefs)
+		m.hotRefs = grown
+	}
+	m.hotRefs = append(m.hotRefs, hotRef{uint16(off), uint16(len(dat)), uint16(c)})
+	m.hotSegs[len(m.hotSegs)-1].end = len(m.hotRefs)
+	return true
+}
+
+// hotList returns the list being accumulated with every datum addRef kept
+// in it, and forgets the places.
+func (m *IMAP4) hotList() [][]byte {
+	if len(m.hotRefs) == 0 {
+		return m.hot
+	}
+	cur := m.hot
+	if need := len(cur) + len(m.hotRefs); need > cap(cur) {
+		// At least double the part already stored, so that data of
+		// types that alternate are not copied again and again.
+		grown := make([][]byte, len(cur), need+len(cur))
+		copy(grown, cur)
+		cur = grown
+	}
+	i := 0
+	for _, seg := range m.hotSegs {
+		for _, r := range m.hotRefs[i:seg.end] {
+			cur = append(cur, seg.slab[r.off:r.off+r.n:r.off+r.c])
+		}
+		i = seg.end
+	}
+	clear(m.hotSegs)
+	m.hotSegs = m.hotSegs[:0]
+	if cap(m.hotRefs) > 4096 {
+		m.hotRefs = nil // not kept for good after a large response
+	} else {
+		m.hotRefs = m.hotRefs[:0]
+	}
+	m.hot = cur
+	return cur
 }
 
 func (m *IMAP4) noteKey(typ string) {

@@ -203,6 +203,8 @@ type IMAP4 struct {
 	// stores it. See addUntagged.
 	hotTyp      string
 	hot         [][]byte
+	hotRefs     []hotRef // data of hotTyp after hot, kept as places in line slabs; see addRef
+	hotSegs     []hotSeg
 	deferStore  bool
 	urOrder     []string                     // insertion order of UntaggedResponses keys, for debug dumps
 	literator   func([]byte) ([]byte, error) // the AUTHENTICATE answerer, when pending

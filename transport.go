@@ -99,6 +99,9 @@ func (s *SocketTransport) Readline() ([]byte, error) { return s.in.readline() }
 // for the interaction log.
 func (s *SocketTransport) lineTime() time.Time { return s.in.filled }
 
+// lastLine tells where the line Readline last returned lies, for addRef.
+func (s *SocketTransport) lastLine() ([]byte, int) { return s.in.lastLine() }
+
 // Send mirrors IMAP4.send: it writes all of data.
 func (s *SocketTransport) Send(data []byte) error {
 	if s.conn == nil {
@@ -263,6 +266,9 @@ type lineReader struct {
 	start  int
 	filled time.Time // when a read from src last returned bytes
 	slab   []byte    // where short lines are copied; see takeLine
+	// lineEnd is where the last line takeLine copied into slab ends, or 0
+	// when the last line has no place in it.
+	lineEnd int
 }
 
 const (
@@ -353,6 +359,7 @@ func (lr *lineReader) take(n int) []byte {
 // alone keeps its slab (at most lineSlab bytes) alive.
 func (lr *lineReader) takeLine(n int) []byte {
 	if n > lineSlab/8 {
+		lr.lineEnd = 0
 		return lr.take(n)
 	}
 	if cap(lr.slab)-len(lr.slab) < n {
@@ -361,7 +368,18 @@ func (lr *lineReader) takeLine(n int) []byte {
 	at := len(lr.slab)
 	lr.slab = append(lr.slab, lr.buf[lr.start:lr.start+n]...)
 	lr.start += n
+	lr.lineEnd = at + n
 	return lr.slab[at : at+n : at+n]
+}
+
+// lastLine returns the slab, whole, that the line Readline last returned
+// was copied into, and where that line ends in it; a nil slab when it was
+// not copied into one.
+func (lr *lineReader) lastLine() ([]byte, int) {
+	if lr.lineEnd == 0 {
+		return nil, 0
+	}
+	return lr.slab[:cap(lr.slab)], lr.lineEnd
 }
 
 // read returns exactly size bytes, fewer only at end of input.
