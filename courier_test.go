@@ -23,8 +23,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,48 +32,19 @@ import (
 )
 
 // coServer is one running Courier started by scripts/courier-up.sh.
-type coServer struct {
-	dir     string
-	env     map[string]string
-	upWall  time.Duration // the whole start script, certificate included
-	started bool
+type coServer = rsServer
+
+// coKind starts the shared Courier on first use and stops it after the last test.
+var coKind = &rsShared{
+	name:       "courier",
+	title:      "Courier",
+	envVar:     "IMAPLIB_COURIER",
+	startupKey: "COURIER_STARTUP_MS",
+	required:   []string{"IMAP_HOST", "IMAP_PORT", "IMAPS_PORT", "IMAP_USER", "IMAP_PASSWORD", "IMAP_USER2", "IMAP_PASSWORD2", "IMAP_SEPARATOR", "IMAP_CA_CERT", "IMAP_STDIO_CMD", "COURIER_PIDS"},
+	missing:    coMissing,
 }
 
-var (
-	coOnce     sync.Once
-	coShared   *coServer
-	coStartErr error
-	// coTestTime adds up the wall time of the tests that used the server.
-	coTestTime atomic.Int64
-)
-
-func init() { imaplib.RegisterAfterTestHook(coAfterTests) }
-
-// coAfterTests stops the shared Courier once every test has run and prints
-// its timings.
-func coAfterTests(code int) int {
-	if coShared == nil || !coShared.started {
-		return code
-	}
-	t0 := time.Now()
-	out, err := dvRunScript("courier-down.sh", coShared.dir)
-	coShared.started = false
-	fmt.Fprintf(os.Stderr, "courier: up in %s ms (start script %d ms), real-server tests %.1f s, down %d ms\n",
-		coShared.env["COURIER_STARTUP_MS"], coShared.upWall.Milliseconds(),
-		time.Duration(coTestTime.Load()).Seconds(), time.Since(t0).Milliseconds())
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "courier: scripts/courier-down.sh: %v\n%s", err, out)
-		if code == 0 {
-			code = 1
-		}
-	}
-	if code == 0 {
-		os.RemoveAll(coShared.dir)
-	} else {
-		fmt.Fprintf(os.Stderr, "courier: files kept in %s\n", coShared.dir)
-	}
-	return code
-}
+func init() { coKind.register() }
 
 // coMissing says why courier-up.sh cannot run here, or "" when it can.
 func coMissing() string {
@@ -104,76 +73,10 @@ func coMissing() string {
 	return ""
 }
 
-// coRequire skips the test when Courier cannot run, except where CI asks
-// for it (CI=true and IMAPLIB_COURIER=1): there a missing server fails.
-func coRequire(t *testing.T) {
-	t.Helper()
-	if os.Getenv("IMAPLIB_COURIER") == "0" {
-		t.Skip("Courier tests turned off by IMAPLIB_COURIER=0")
-	}
-	why := coMissing()
-	if why == "" {
-		return
-	}
-	msg := "courier: " + why + ": run scripts/install-courier.sh as root"
-	ci, _ := strconv.ParseBool(os.Getenv("CI"))
-	if ci && os.Getenv("IMAPLIB_COURIER") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
 // coServerFor returns the shared server, starting it on first use.
 func coServerFor(t *testing.T) *coServer {
 	t.Helper()
-	coRequire(t)
-	coOnce.Do(func() { coShared, coStartErr = coStart() })
-	require.NoError(t, coStartErr, "starting the shared courier")
-	start := time.Now()
-	t.Cleanup(func() { coTestTime.Add(int64(time.Since(start))) })
-	return coShared
-}
-
-// coStart runs scripts/courier-up.sh in a new temporary directory.
-func coStart() (*coServer, error) {
-	dir, err := os.MkdirTemp("", "imaplib-courier-")
-	if err != nil {
-		return nil, err
-	}
-	s := &coServer{dir: dir}
-	t0 := time.Now()
-	out, err := dvRunScript("courier-up.sh", dir)
-	s.upWall = time.Since(t0)
-	if err != nil {
-		// the script has already stopped whatever it started
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("scripts/courier-up.sh: %v\n%s", err, out)
-	}
-	s.started = true
-	raw, err := os.ReadFile(filepath.Join(dir, "env"))
-	if err == nil {
-		s.env = dvParseEnv(string(raw))
-		for _, k := range []string{"IMAP_HOST", "IMAP_PORT", "IMAPS_PORT", "IMAP_USER", "IMAP_PASSWORD",
-			"IMAP_USER2", "IMAP_PASSWORD2", "IMAP_SEPARATOR", "IMAP_CA_CERT", "IMAP_STDIO_CMD", "COURIER_PIDS"} {
-			if s.env[k] == "" {
-				err = fmt.Errorf("%s/env lacks %s", dir, k)
-				break
-			}
-		}
-	}
-	if err != nil {
-		dvRunScript("courier-down.sh", dir)
-		s.started = false
-		return nil, err
-	}
-	return s, nil
-}
-
-func (s *coServer) port(t *testing.T, key string) int {
-	t.Helper()
-	p, err := strconv.Atoi(s.env[key])
-	require.NoError(t, err, key)
-	return p
+	return coKind.serverFor(t)
 }
 
 // coDial connects to the plain port; the connection is closed when the

@@ -19,14 +19,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,48 +33,19 @@ import (
 )
 
 // cyServer is one running Cyrus started by scripts/cyrus-up.sh.
-type cyServer struct {
-	dir     string
-	env     map[string]string
-	upWall  time.Duration // the whole start script, certificate included
-	started bool
+type cyServer = rsServer
+
+// cyKind starts the shared Cyrus on first use and stops it after the last test.
+var cyKind = &rsShared{
+	name:       "cyrus",
+	title:      "Cyrus",
+	envVar:     "IMAPLIB_CYRUS",
+	startupKey: "CYRUS_STARTUP_MS",
+	required:   []string{"IMAP_HOST", "IMAP_PORT", "IMAPS_PORT", "IMAP_USER", "IMAP_PASSWORD", "IMAP_USER2", "IMAP_PASSWORD2", "IMAP_ADMIN_USER", "IMAP_ADMIN_PASSWORD", "IMAP_CA_CERT", "CYRUS_PID"},
+	missing:    cyMissing,
 }
 
-var (
-	cyOnce     sync.Once
-	cyShared   *cyServer
-	cyStartErr error
-	// cyTestTime adds up the wall time of the tests that used the server.
-	cyTestTime atomic.Int64
-)
-
-func init() { imaplib.RegisterAfterTestHook(cyAfterTests) }
-
-// cyAfterTests stops the shared Cyrus once every test has run and prints
-// its timings.
-func cyAfterTests(code int) int {
-	if cyShared == nil || !cyShared.started {
-		return code
-	}
-	t0 := time.Now()
-	out, err := dvRunScript("cyrus-down.sh", cyShared.dir)
-	cyShared.started = false
-	fmt.Fprintf(os.Stderr, "cyrus: up in %s ms (start script %d ms), real-server tests %.1f s, down %d ms\n",
-		cyShared.env["CYRUS_STARTUP_MS"], cyShared.upWall.Milliseconds(),
-		time.Duration(cyTestTime.Load()).Seconds(), time.Since(t0).Milliseconds())
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "cyrus: scripts/cyrus-down.sh: %v\n%s", err, out)
-		if code == 0 {
-			code = 1
-		}
-	}
-	if code == 0 {
-		os.RemoveAll(cyShared.dir)
-	} else {
-		fmt.Fprintf(os.Stderr, "cyrus: files kept in %s\n", cyShared.dir)
-	}
-	return code
-}
+func init() { cyKind.register() }
 
 // cyMissing says why cyrus-up.sh cannot run here, or "" when it can.
 func cyMissing() string {
@@ -103,76 +71,10 @@ func cyMissing() string {
 	return ""
 }
 
-// cyRequire skips the test when Cyrus cannot run, except where CI asks for
-// it (CI=true and IMAPLIB_CYRUS=1): there a missing server fails.
-func cyRequire(t *testing.T) {
-	t.Helper()
-	if os.Getenv("IMAPLIB_CYRUS") == "0" {
-		t.Skip("Cyrus tests turned off by IMAPLIB_CYRUS=0")
-	}
-	why := cyMissing()
-	if why == "" {
-		return
-	}
-	msg := "cyrus: " + why + ": run scripts/install-cyrus.sh as root"
-	ci, _ := strconv.ParseBool(os.Getenv("CI"))
-	if ci && os.Getenv("IMAPLIB_CYRUS") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
 // cyServerFor returns the shared server, starting it on first use.
 func cyServerFor(t *testing.T) *cyServer {
 	t.Helper()
-	cyRequire(t)
-	cyOnce.Do(func() { cyShared, cyStartErr = cyStart() })
-	require.NoError(t, cyStartErr, "starting the shared cyrus")
-	start := time.Now()
-	t.Cleanup(func() { cyTestTime.Add(int64(time.Since(start))) })
-	return cyShared
-}
-
-// cyStart runs scripts/cyrus-up.sh in a new temporary directory.
-func cyStart() (*cyServer, error) {
-	dir, err := os.MkdirTemp("", "imaplib-cyrus-")
-	if err != nil {
-		return nil, err
-	}
-	s := &cyServer{dir: dir}
-	t0 := time.Now()
-	out, err := dvRunScript("cyrus-up.sh", dir)
-	s.upWall = time.Since(t0)
-	if err != nil {
-		// the script has already stopped whatever it started
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("scripts/cyrus-up.sh: %v\n%s", err, out)
-	}
-	s.started = true
-	raw, err := os.ReadFile(filepath.Join(dir, "env"))
-	if err == nil {
-		s.env = dvParseEnv(string(raw))
-		for _, k := range []string{"IMAP_HOST", "IMAP_PORT", "IMAPS_PORT", "IMAP_USER", "IMAP_PASSWORD",
-			"IMAP_USER2", "IMAP_PASSWORD2", "IMAP_ADMIN_USER", "IMAP_ADMIN_PASSWORD", "IMAP_CA_CERT", "CYRUS_PID"} {
-			if s.env[k] == "" {
-				err = fmt.Errorf("%s/env lacks %s", dir, k)
-				break
-			}
-		}
-	}
-	if err != nil {
-		dvRunScript("cyrus-down.sh", dir)
-		s.started = false
-		return nil, err
-	}
-	return s, nil
-}
-
-func (s *cyServer) port(t *testing.T, key string) int {
-	t.Helper()
-	p, err := strconv.Atoi(s.env[key])
-	require.NoError(t, err, key)
-	return p
+	return cyKind.serverFor(t)
 }
 
 // cyDial connects to the plain port; the connection is closed when the
