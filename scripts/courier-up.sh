@@ -261,44 +261,11 @@ if [ -r /etc/courier/dhparams.pem ]; then
 fi
 
 # --- ports -------------------------------------------------------------------
-listening_ports() {
-	local f _sl local_addr _rem state _rest
-	for f in /proc/net/tcp /proc/net/tcp6; do
-		[ -r "$f" ] || continue
-		while read -r _sl local_addr _rem state _rest; do
-			if [ "$state" = 0A ]; then
-				printf '%s\n' "$((16#${local_addr##*:}))"
-			fi
-		done < <(grep ' 0A ' "$f" || true)
-	done
-}
-pick_port() {
-	local used=$1 p
-	while :; do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
-		case " $used " in
-		*" $p "*) continue ;;
-		esac
-		printf '%s\n' "$p"
-		return
-	done
-}
 fixed_ports=
 if [ -n "${IMAP_PORT:-}" ] || [ -n "${IMAPS_PORT:-}" ]; then
 	if [ -z "${IMAP_PORT:-}" ] || [ -z "${IMAPS_PORT:-}" ]; then dv_die "set both IMAP_PORT and IMAPS_PORT, or neither"; fi
 	fixed_ports=1
 fi
-choose_ports() {
-	if [ -n "$fixed_ports" ]; then
-		port=$IMAP_PORT
-		sport=$IMAPS_PORT
-		return
-	fi
-	local used
-	used=$(listening_ports | tr '\n' ' ')
-	port=$(pick_port "$used")
-	sport=$(pick_port "$used $port")
-}
 
 # --- imapd settings ----------------------------------------------------------
 # The environment imapd gets (couriertcpd passes its own on to imaplogin and
@@ -386,7 +353,7 @@ read_pids() {
 attempt=0
 while :; do
 	attempt=$((attempt + 1))
-	choose_ports
+	dv_choose_ports "$fixed_ports"
 	write_ns_start
 	rm -f -- "$run"/*.pid
 	: >"$logdir/ns-start.log"

@@ -147,30 +147,8 @@ for pair in testuser:testpass otheruser:otherpass admin:adminpass; do
 done
 
 # --- ports -------------------------------------------------------------------
-listening_ports() {
-	local f _sl local_addr _rem state _rest
-	for f in /proc/net/tcp /proc/net/tcp6; do
-		[ -r "$f" ] || continue
-		while read -r _sl local_addr _rem state _rest; do
-			if [ "$state" = 0A ]; then
-				printf '%s\n' "$((16#${local_addr##*:}))"
-			fi
-		done < <(grep ' 0A ' "$f" || true)
-	done
-}
 # Random ports below the kernel's ephemeral range that nothing listens on;
 # if one is taken by the time the master binds, start again with new ones.
-pick_port() {
-	local used=$1 p
-	while :; do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
-		case " $used " in
-		*" $p "*) continue ;;
-		esac
-		printf '%s\n' "$p"
-		return
-	done
-}
 # listen_inodes PORT: the inodes of the sockets listening on PORT, on any
 # local address.
 listen_inodes() {
@@ -200,17 +178,6 @@ if [ -n "${IMAP_PORT:-}" ] || [ -n "${IMAPS_PORT:-}" ]; then
 	done
 	fixed_ports=1
 fi
-choose_ports() {
-	if [ -n "$fixed_ports" ]; then
-		port=$IMAP_PORT
-		sport=$IMAPS_PORT
-		return
-	fi
-	local used
-	used=$(listening_ports | tr '\n' ' ')
-	port=$(pick_port "$used")
-	sport=$(pick_port "$used $port")
-}
 
 # --- configuration -----------------------------------------------------------
 write_conf() {
@@ -335,7 +302,7 @@ greeting=
 attempt=0
 while :; do
 	attempt=$((attempt + 1))
-	choose_ports
+	dv_choose_ports "$fixed_ports"
 	write_conf
 	t_start=$(dv_now_ms)
 	# In the foreground of this background job, so that its pid is known at

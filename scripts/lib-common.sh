@@ -153,3 +153,49 @@ CNF
 	rm -f -- "$tls/ca-key.pem" "$tls/server.csr"
 	chmod 0644 "$tls/ca.pem" "$tls/cert.pem"
 }
+
+# dv_listening_ports: every TCP port something listens on, one a line.
+dv_listening_ports() {
+	local f _sl local_addr _rem state _rest
+	for f in /proc/net/tcp /proc/net/tcp6; do
+		[ -r "$f" ] || continue
+		# state 0A is LISTEN; the port is the hex after the last colon. The
+		# grep keeps the bash loop short when there are many connections.
+		while read -r _sl local_addr _rem state _rest; do
+			if [ "$state" = 0A ]; then
+				printf '%s\n' "$((16#${local_addr##*:}))"
+			fi
+		done < <(grep ' 0A ' "$f" || true)
+	done
+}
+
+# dv_pick_port USED: a random port below the kernel's ephemeral range
+# (32768+) that is not in the space-separated list USED. A server script
+# that finds it taken by the time it binds starts again with new ones.
+dv_pick_port() {
+	local used=$1 p
+	while :; do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
+		case " $used " in
+		*" $p "*) continue ;;
+		esac
+		printf '%s\n' "$p"
+		return
+	done
+}
+
+# dv_choose_ports FIXED: sets port and sport, the plain and the implicit-TLS
+# port: IMAP_PORT and IMAPS_PORT when FIXED is not empty, two free random
+# ones otherwise.
+# shellcheck disable=SC2034 # port and sport are the caller's variables
+dv_choose_ports() {
+	if [ -n "$1" ]; then
+		port=$IMAP_PORT
+		sport=$IMAPS_PORT
+		return
+	fi
+	local used
+	used=$(dv_listening_ports | tr '\n' ' ')
+	port=$(dv_pick_port "$used")
+	sport=$(dv_pick_port "$used $port")
+}
