@@ -719,7 +719,12 @@ func cpRunGo(s cpSession, port int) (out cpOutcome) {
 	if s.maxline > 0 {
 		MaxLine = s.maxline
 	}
+	// Each session starts from the table as the package defines it, as
+	// the Python driver starts each from its own pristine table: other
+	// tests of this process may have registered commands (xatom's global
+	// registry, faithfully kept).
 	snapshot := cpSnapshotCommands()
+	cpRestoreCommands(cpCopyCommands(cpPristineCommands))
 	defer func() {
 		Debug = saved.debug
 		DebugOutput = saved.output
@@ -775,11 +780,21 @@ func cpRunGo(s cpSession, port int) (out cpOutcome) {
 func cpSnapshotCommands() map[string][]string {
 	Commands.mu.RLock()
 	defer Commands.mu.RUnlock()
-	snap := make(map[string][]string, len(Commands.states))
-	for k, v := range Commands.states {
-		snap[k] = append([]string(nil), v...)
+	return cpCopyCommands(Commands.states)
+}
+
+// cpPristineCommands is the Commands table before any test ran (package
+// variables are set before TestMain).
+var cpPristineCommands = cpSnapshotCommands()
+
+// cpCopyCommands returns a copy of a table snapshot, so that a session
+// registering commands leaves the snapshot as it was.
+func cpCopyCommands(snap map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(snap))
+	for k, v := range snap {
+		out[k] = append([]string(nil), v...)
 	}
-	return snap
+	return out
 }
 
 func cpRestoreCommands(snap map[string][]string) {

@@ -242,7 +242,12 @@ func spRunGo(s *spScenario, port int) (out cpOutcome) {
 	if sess.maxline > 0 {
 		MaxLine = sess.maxline
 	}
+	// Each session starts from the table as the package defines it, as
+	// the Python driver starts each from its own pristine table: other
+	// tests of this process may have registered commands (xatom's global
+	// registry, faithfully kept).
 	snapshot := cpSnapshotCommands()
+	cpRestoreCommands(cpCopyCommands(cpPristineCommands))
 	defer func() {
 		Debug = saved.debug
 		DebugOutput = saved.output

@@ -317,6 +317,9 @@ func TestCyrusQuota(t *testing.T) {
 	}
 
 	limit := strconv.Itoa(used + 1)
+	// Put the limits back, so that the test runs again on the same server
+	// (go test -count=2).
+	t.Cleanup(func() { admin.SetQuota(root, "(STORAGE 102400 MESSAGE 10000)") })
 	typ, data, err = admin.SetQuota(root, "(STORAGE 204800 MESSAGE "+limit+")")
 	require.NoError(t, err)
 	assert.Equal(t, "OK", typ)
