@@ -708,35 +708,43 @@ type cpGlobals struct {
 	maxline int
 }
 
-// cpRunGo plays one session with the port against the server on port,
-// in the classic profile, with debug output captured per step.
-func cpRunGo(s cpSession, port int) (out cpOutcome) {
+// cpEnterSession sets the package settings a Go session runs under (debug
+// level with its output captured, profile, MaxLine) and gives each session
+// the Commands table as the package defines it, as the Python driver starts
+// each from its own pristine table: other tests of this process may have
+// registered commands (xatom's global registry, faithfully kept). take
+// returns and clears the debug output so far; restore puts everything back.
+func cpEnterSession(debug int, compat Compat, maxline int) (take func() string, restore func()) {
 	saved := cpGlobals{debug: Debug, output: DebugOutput, compat: DefaultCompat, maxline: MaxLine}
-	var buf bytes.Buffer
-	Debug = s.debug
-	DebugOutput = &buf
-	DefaultCompat = CompatClassic
-	if s.maxline > 0 {
-		MaxLine = s.maxline
+	buf := &bytes.Buffer{}
+	Debug = debug
+	DebugOutput = buf
+	DefaultCompat = compat
+	if maxline > 0 {
+		MaxLine = maxline
 	}
-	// Each session starts from the table as the package defines it, as
-	// the Python driver starts each from its own pristine table: other
-	// tests of this process may have registered commands (xatom's global
-	// registry, faithfully kept).
 	snapshot := cpSnapshotCommands()
 	cpRestoreCommands(cpCopyCommands(cpPristineCommands))
-	defer func() {
+	take = func() string {
+		s := buf.String()
+		buf.Reset()
+		return s
+	}
+	restore = func() {
 		Debug = saved.debug
 		DebugOutput = saved.output
 		DefaultCompat = saved.compat
 		MaxLine = saved.maxline
 		cpRestoreCommands(snapshot)
-	}()
-	take := func() string {
-		s := buf.String()
-		buf.Reset()
-		return s
 	}
+	return take, restore
+}
+
+// cpRunGo plays one session with the port against the server on port,
+// in the classic profile, with debug output captured per step.
+func cpRunGo(s cpSession, port int) (out cpOutcome) {
+	take, restore := cpEnterSession(s.debug, CompatClassic, s.maxline)
+	defer restore()
 	timeout := s.timeout
 	if timeout == 0 {
 		timeout = 10 * time.Second

@@ -42,7 +42,6 @@ package imaplib
 // port is fixed.
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"os"
@@ -234,32 +233,8 @@ func spRunPort(s *spScenario) cpOutcome {
 // set for the session and restored afterwards.
 func spRunGo(s *spScenario, port int) (out cpOutcome) {
 	sess := cpSessionOf(s.sc)
-	saved := cpGlobals{debug: Debug, output: DebugOutput, compat: DefaultCompat, maxline: MaxLine}
-	var buf bytes.Buffer
-	Debug = sess.debug
-	DebugOutput = &buf
-	DefaultCompat = s.compat
-	if sess.maxline > 0 {
-		MaxLine = sess.maxline
-	}
-	// Each session starts from the table as the package defines it, as
-	// the Python driver starts each from its own pristine table: other
-	// tests of this process may have registered commands (xatom's global
-	// registry, faithfully kept).
-	snapshot := cpSnapshotCommands()
-	cpRestoreCommands(cpCopyCommands(cpPristineCommands))
-	defer func() {
-		Debug = saved.debug
-		DebugOutput = saved.output
-		DefaultCompat = saved.compat
-		MaxLine = saved.maxline
-		cpRestoreCommands(snapshot)
-	}()
-	take := func() string {
-		s := buf.String()
-		buf.Reset()
-		return s
-	}
+	take, restore := cpEnterSession(sess.debug, s.compat, sess.maxline)
+	defer restore()
 	m, err := NewIMAP4("127.0.0.1", port, sess.timeout)
 	st := cpStepOut{Call: "IMAP4()"}
 	if err != nil {
