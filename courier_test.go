@@ -81,14 +81,7 @@ func coServerFor(t *testing.T) *coServer {
 
 // coDial connects to the plain port; the connection is closed when the
 // test ends.
-func coDial(t *testing.T, s *coServer) *imaplib.IMAP4 {
-	t.Helper()
-	m, err := imaplib.NewIMAP4(s.env["IMAP_HOST"], s.port(t, "IMAP_PORT"), dvTimeout)
-	require.NoError(t, err)
-	t.Cleanup(func() { dvClose(m) })
-	require.Equal(t, imaplib.CompatCurrent, m.Compat, "imaplib.DefaultCompat was left changed")
-	return m
-}
+func coDial(t *testing.T, s *coServer) *imaplib.IMAP4 { return s.dial(t) }
 
 // coLogin connects and logs in: which is "" for the main test user, "2"
 // for the second one.

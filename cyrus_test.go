@@ -79,14 +79,7 @@ func cyServerFor(t *testing.T) *cyServer {
 
 // cyDial connects to the plain port; the connection is closed when the
 // test ends.
-func cyDial(t *testing.T, s *cyServer) *imaplib.IMAP4 {
-	t.Helper()
-	m, err := imaplib.NewIMAP4(s.env["IMAP_HOST"], s.port(t, "IMAP_PORT"), dvTimeout)
-	require.NoError(t, err)
-	t.Cleanup(func() { dvClose(m) })
-	require.Equal(t, imaplib.CompatCurrent, m.Compat, "imaplib.DefaultCompat was left changed")
-	return m
-}
+func cyDial(t *testing.T, s *cyServer) *imaplib.IMAP4 { return s.dial(t) }
 
 // cyLogin connects and logs in: which is "" for the main test user, "2"
 // for the second one, "admin" for the Cyrus administrator.

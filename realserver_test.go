@@ -142,3 +142,14 @@ func (s *rsServer) port(t *testing.T, key string) int {
 	require.NoError(t, err, key)
 	return p
 }
+
+// dial connects to the plain port in the default profile; the connection
+// is closed when the test ends.
+func (s *rsServer) dial(t *testing.T) *imaplib.IMAP4 {
+	t.Helper()
+	m, err := imaplib.NewIMAP4(s.env["IMAP_HOST"], s.port(t, "IMAP_PORT"), dvTimeout)
+	require.NoError(t, err)
+	t.Cleanup(func() { dvClose(m) })
+	require.Equal(t, imaplib.CompatCurrent, m.Compat, "imaplib.DefaultCompat was left changed")
+	return m
+}
