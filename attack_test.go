@@ -223,6 +223,39 @@ func atCases() []atCase {
 		pyLimit: 30 * time.Second,
 	})
 
+	// A literal announced as 256 MiB, 20 MiB of it (past the sixteenth
+	// after which the port allocates the whole buffer), then a hang-up.
+	// CPython 3.13.0 reads into one buffer of the announced size and aborts
+	// with 'socket error: EOF'. The port allocates the 256 MiB but maps its
+	// pages only a few MiB ahead of what arrived, so the process stays far
+	// below the announced size; measured in a child process.
+	add(atCase{
+		name:    "trusted-literal-then-hangup",
+		cpython: "3.13.0 reads into one buffer of the announced 256 MiB, then aborts with 'socket error: EOF'",
+		port:    "allocates the announced buffer once a sixteenth has arrived, maps it only a few MiB ahead of the bytes, aborts with 'command: FETCH => socket error: EOF', stays under 96 MiB",
+		serve: func(c *atConn) {
+			c.selected()
+			c.expect("FETCH")
+			c.write("* 1 FETCH (BODY[] {268435456}\r\n")
+			chunk := strings.Repeat("T", 1<<20)
+			for i := 0; i < 20; i++ {
+				c.write(chunk)
+			}
+			c.hangup()
+		},
+		run: func(t *testing.T, s *atServer) string {
+			out, hwm, alloc := atRunHelper(t, "huge-literal", s.port())
+			assert.Equal(t, "raised abort: command: FETCH => socket error: EOF", out)
+			require.Greater(t, alloc, int64(256<<20), "the announced buffer was never allocated, so this case tests nothing")
+			// 20 MiB arrived: held once in chunks and once in the buffer,
+			// plus the mapped window and the runtime's own.
+			assert.Less(t, hwm, int64(96<<20), "peak RSS (VmHWM) in bytes")
+			return fmt.Sprintf("%s; child peak RSS %.1f MiB with %.1f MiB allocated", out, float64(hwm)/(1<<20), float64(alloc)/(1<<20))
+		},
+		py:      "M = imaplib.IMAP4('127.0.0.1', PORT, timeout=10)\nM.select()\nresult = M.fetch('1', '(BODY[])')",
+		pyLimit: 30 * time.Second,
+	})
+
 	// A literal announced as 4 GB, then 2 MiB and a little more of it, then
 	// a hang-up. CPython 3.13.0 asks for the 4 GB in one read; 3.13.2+ asks
 	// for chunks that double in size; 3.14+ receives 8 KiB at a time and

@@ -391,17 +391,22 @@ func (lr *lineReader) lastLine() ([]byte, int) {
 // server that announces gigabytes and sends little costs at most a chunk,
 // every allocation is bounded by trustFraction times what arrived, and a
 // genuine large literal is held once, with chunks worth a trustFraction'th
-// of it beside it while it is read.
+// of it beside it while it is read. The buffer's pages are mapped
+// (populate) at most populateAhead bytes ahead of what has arrived, so
+// what is resident follows what was received.
 func (lr *lineReader) read(size int) ([]byte, error) {
 	pending := len(lr.buf) - lr.start
 	if pending >= size {
 		return lr.take(size), nil
 	}
 	var out []byte      // the whole literal's buffer, once trusted
+	mapped := 0         // out[:mapped] has been populated
 	var chunks [][]byte // what arrived before that
 	if size <= firstReadLimit {
-		out = make([]byte, pending, size)
-		copy(out, lr.buf[lr.start:])
+		out = make([]byte, 0, size)
+		mapped = size
+		populate(out[:size])
+		out = append(out, lr.buf[lr.start:]...)
 	} else if pending > 0 {
 		chunks = append(chunks, append([]byte(nil), lr.buf[lr.start:]...))
 	}
@@ -410,13 +415,23 @@ func (lr *lineReader) read(size int) ([]byte, error) {
 	var cur []byte // the chunk being filled
 	for got < size {
 		if out == nil && got >= size/trustFraction {
-			out = joinChunks(append(chunks, cur), got, size)
+			out = make([]byte, 0, size)
+			mapped = min(size, got+populateAhead)
+			populate(out[:mapped])
+			for _, c := range append(chunks, cur) {
+				out = append(out, c...)
+			}
 			chunks, cur = nil, nil
 		}
 		var n int
 		var err error
 		if out != nil {
-			n, err = lr.src.Read(out[got:size])
+			if mapped < size && got+populateAhead/2 > mapped {
+				next := min(size, got+populateAhead)
+				populate(out[mapped:next])
+				mapped = next
+			}
+			n, err = lr.src.Read(out[got:max(mapped, min(size, got+recvChunk))])
 			out = out[:got+n]
 		} else {
 			if len(cur) == cap(cur) {
@@ -437,13 +452,13 @@ func (lr *lineReader) read(size int) ([]byte, error) {
 			if out != nil {
 				lr.buf = out
 			} else {
-				lr.buf = joinChunks(append(chunks, cur), got, got)
+				lr.buf = joinChunks(append(chunks, cur), got)
 			}
 			return nil, err
 		}
 	}
 	if out == nil {
-		out = joinChunks(append(chunks, cur), got, got)
+		out = joinChunks(append(chunks, cur), got)
 	}
 	return out, nil
 }
@@ -452,13 +467,16 @@ func (lr *lineReader) read(size int) ([]byte, error) {
 // its whole buffer is allocated.
 const trustFraction = 16
 
-// joinChunks returns the n bytes held by chunks in one slice of capacity
-// capacity.
-func joinChunks(chunks [][]byte, n, capacity int) []byte {
-	if len(chunks) == 1 && len(chunks[0]) == n && cap(chunks[0]) >= capacity {
+// populateAhead is how far ahead of the bytes received a literal's buffer
+// is mapped, in one call per half of it.
+const populateAhead = 4 << 20
+
+// joinChunks returns the n bytes held by chunks in one slice.
+func joinChunks(chunks [][]byte, n int) []byte {
+	if len(chunks) == 1 && len(chunks[0]) == n {
 		return chunks[0]
 	}
-	out := make([]byte, 0, capacity)
+	out := make([]byte, 0, n)
 	for _, c := range chunks {
 		out = append(out, c...)
 	}
