@@ -86,3 +86,17 @@ func TestPopulateBesideWrites(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstMissingPage(t *testing.T) {
+	const pages = 600 // more than one mincore vector's worth
+	region := ppMap(t, pages)
+	assert.Equal(t, 0, firstMissingPage(region), "nothing touched yet")
+	for i := 0; i < 300*pageSize; i += pageSize {
+		region[i] = 1
+	}
+	assert.Equal(t, 300, firstMissingPage(region), "pages 0 to 299 touched")
+	assert.Equal(t, -1, firstMissingPage(region[:300*pageSize]), "the touched part alone")
+	// populate starts at the first missing page and maps the rest.
+	populate(region)
+	assert.Equal(t, -1, firstMissingPage(region), "after populate")
+}

@@ -405,7 +405,9 @@ func (lr *lineReader) read(size int) ([]byte, error) {
 	if size <= firstReadLimit {
 		out = make([]byte, 0, size)
 		mapped = size
-		populate(out[:size])
+		if size >= populateMin {
+			populate(out[:size])
+		}
 		out = append(out, lr.buf[lr.start:]...)
 	} else if pending > 0 {
 		chunks = append(chunks, append([]byte(nil), lr.buf[lr.start:]...))
@@ -468,8 +470,13 @@ func (lr *lineReader) read(size int) ([]byte, error) {
 const trustFraction = 16
 
 // populateAhead is how far ahead of the bytes received a literal's buffer
-// is mapped, in one call per half of it.
-const populateAhead = 4 << 20
+// is mapped, in one call per half of it. A literal below populateMin is
+// left to fault in: for the common message of some KiB the two system calls
+// cost more than the faults they save (BenchmarkReadFetchLiterals).
+const (
+	populateAhead = 4 << 20
+	populateMin   = 256 << 10
+)
 
 // joinChunks returns the n bytes held by chunks in one slice.
 func joinChunks(chunks [][]byte, n int) []byte {
