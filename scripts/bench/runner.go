@@ -205,11 +205,28 @@ func clientsFor(cfg config, w workload) (cs []client) {
 }
 
 func runWorkload(cfg config, w workload) ([]*row, error) {
-	srv, err := newServer(w)
-	if err != nil {
-		return nil, err
+	var port int
+	var clientCPU string
+	if !w.pinned() || !canPin() {
+		srv, err := newServer(w)
+		if err != nil {
+			return nil, err
+		}
+		defer srv.close()
+		port = srv.port()
+	} else {
+		// A ping-pong exchange takes two to three times longer when the
+		// scheduler puts its two ends on different CPUs than on one, and
+		// where it puts them changes from run to run: the server gets CPU
+		// 0 and every client CPU 1, so that all clients meet the same
+		// placement.
+		p, stop, err := startPinnedServer(cfg, w, "0")
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+		port, clientCPU = p, "1"
 	}
-	defer srv.close()
 	clients := clientsFor(cfg, w)
 	rows := make([]*row, len(clients))
 	for i, c := range clients {
@@ -220,7 +237,7 @@ func runWorkload(cfg config, w workload) ([]*row, error) {
 	for rep := -1; rep < cfg.reps; rep++ {
 		for k := range clients {
 			i := (k + max(rep, 0)) % len(clients)
-			m := runOne(cfg, clients[i], w, srv.port())
+			m := runOne(cfg, clients[i], w, port, clientCPU)
 			m.Rep = rep
 			if rep < 0 {
 				if m.Err != "" {
@@ -238,9 +255,9 @@ func runWorkload(cfg config, w workload) ([]*row, error) {
 	return rows, nil
 }
 
-// runOne runs one driver under /usr/bin/time -v, checks what it reports
-// and reads its peak RSS.
-func runOne(cfg config, c client, w workload, port int) measurement {
+// runOne runs one driver under /usr/bin/time -v (on CPU cpu, when given),
+// checks what it reports and reads its peak RSS.
+func runOne(cfg config, c client, w workload, port int, cpu string) measurement {
 	tf, err := os.CreateTemp("", "imapbench-time-")
 	if err != nil {
 		return measurement{Err: err.Error()}
@@ -262,6 +279,9 @@ func runOne(cfg config, c client, w workload, port int) measurement {
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "/usr/bin/time", argv...)
+	if cpu != "" {
+		cmd = exec.CommandContext(ctx, "taskset", append([]string{"-c", cpu, "/usr/bin/time"}, argv...)...)
+	}
 	// On timeout, kill the driver as well as time(1): both are in a
 	// process group of their own.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -601,4 +621,37 @@ func runDrive(args []string) error {
 		return errReported
 	}
 	return nil
+}
+
+// canPin reports whether clients and server can be given CPUs of their
+// own: two CPUs at least, and taskset(1).
+func canPin() bool {
+	_, err := exec.LookPath("taskset")
+	return runtime.NumCPU() >= 2 && err == nil
+}
+
+// startPinnedServer runs the benchmark server as a process of its own on
+// the given CPU and returns its port and a function that ends it.
+func startPinnedServer(cfg config, w workload, cpu string) (int, func(), error) {
+	cmd := exec.Command("taskset", "-c", cpu, cfg.self, "serve", "-workload", w.Name,
+		"-count", strconv.Itoa(w.Count), "-size", strconv.Itoa(w.Size))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return 0, nil, err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return 0, nil, err
+	}
+	stop := func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	port, perr := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil || perr != nil {
+		stop()
+		return 0, nil, fmt.Errorf("pinned server: %q %v", line, err)
+	}
+	return port, stop, nil
 }

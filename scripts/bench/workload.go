@@ -188,3 +188,8 @@ func (w workload) doneName() string {
 	}
 	return "FETCH"
 }
+
+// pinned reports whether the workload is a ping-pong exchange, bound by
+// how fast each end wakes the other, which the runner measures with the
+// server and the clients on CPUs of their own.
+func (w workload) pinned() bool { return w.Name == "append" }
