@@ -198,3 +198,44 @@ func (a *rcAligned) Read(p []byte) (int, error) {
 	}
 	return a.atFeed.Read(p)
 }
+
+// rcRooms records the room each read offers.
+type rcRooms struct {
+	r     io.Reader
+	rooms []int
+}
+
+func (s *rcRooms) Read(p []byte) (int, error) {
+	s.rooms = append(s.rooms, len(p))
+	return s.r.Read(p)
+}
+
+// The receive buffer doubles, up to recvMax, while reads come back full,
+// and stays at recvChunk while the peer sends less than it could take.
+func TestReceiveBufferGrowsWhileReadsComeBackFull(t *testing.T) {
+	line := bytes.Repeat([]byte("x"), 99)
+	line = append(line, '\n')
+	stream := bytes.Repeat(line, 20000) // 2 MB of 100-byte lines
+	for _, c := range []struct {
+		name  string
+		chunk int
+		caps  []int // the buffer sizes seen, in order
+	}{
+		{"bulk", 0, []int{recvChunk, 2 * recvChunk, recvMax}},
+		{"trickle", 4 << 10, []int{recvChunk}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			lr := lineReader{src: &atFeed{data: stream, chunk: c.chunk}}
+			var caps []int
+			for i := 0; i < 20000; i++ {
+				got, err := lr.readline()
+				require.NoError(t, err)
+				require.Equal(t, line, got)
+				if len(caps) == 0 || caps[len(caps)-1] != cap(lr.buf) {
+					caps = append(caps, cap(lr.buf))
+				}
+			}
+			assert.Equal(t, c.caps, caps)
+		})
+	}
+}
