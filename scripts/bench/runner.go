@@ -65,6 +65,7 @@ type row struct {
 	MaxRSSKiB int64         `json:"max_rss_kib"`
 	Allocs    float64       `json:"allocs_per_item,omitempty"`
 	Rate      string        `json:"rate"`
+	Pinned    bool          `json:"pinned,omitempty"` // server on CPU 0, client on CPU 1
 	Failures  []string      `json:"failures,omitempty"`
 	Runs      []measurement `json:"runs"`
 }
@@ -230,7 +231,7 @@ func runWorkload(cfg config, w workload) ([]*row, error) {
 	clients := clientsFor(cfg, w)
 	rows := make([]*row, len(clients))
 	for i, c := range clients {
-		rows[i] = &row{Workload: w.Name, Client: c.Name, Label: c.Label}
+		rows[i] = &row{Workload: w.Name, Client: c.Name, Label: c.Label, Pinned: clientCPU != ""}
 	}
 	// One warm-up round, then the measured rounds, each in a rotated order
 	// so that no client always runs first or right after the same one.
@@ -467,6 +468,9 @@ func renderTable(cfg config, rows []*row) string {
 		var notes []string
 		if r.Allocs > 0 {
 			notes = append(notes, fmt.Sprintf("%.2f allocs/resp", r.Allocs))
+		}
+		if r.Pinned {
+			notes = append(notes, "server on CPU 0, client on CPU 1")
 		}
 		if len(r.Failures) > 0 {
 			notes = append(notes, "FAILED: "+strings.Join(strings.Fields(r.Failures[0]), " "))
