@@ -199,17 +199,6 @@ func (a *rcAligned) Read(p []byte) (int, error) {
 	return a.atFeed.Read(p)
 }
 
-// rcRooms records the room each read offers.
-type rcRooms struct {
-	r     io.Reader
-	rooms []int
-}
-
-func (s *rcRooms) Read(p []byte) (int, error) {
-	s.rooms = append(s.rooms, len(p))
-	return s.r.Read(p)
-}
-
 // The receive buffer doubles, up to recvMax, while reads come back full,
 // and stays at recvChunk while the peer sends less than it could take.
 func TestReceiveBufferGrowsWhileReadsComeBackFull(t *testing.T) {
