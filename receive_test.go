@@ -154,8 +154,8 @@ func (f *rcFailOnce) Read(p []byte) (int, error) {
 
 // FuzzReceiveBuffer sends random sequences of lines and literals of every
 // size class (copied from the receive buffer, read into a buffer of their
-// own, read in chunks until trusted) in random pieces
-// and checks everything returned after the last read.
+// own, read in chunks until trusted) in random pieces and checks
+// everything returned after the last read.
 func FuzzReceiveBuffer(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3}, uint32(0), int64(1), false)
 	f.Add([]byte{200, 200, 200, 200, 200}, uint32(65536), int64(2), true)
