@@ -186,6 +186,10 @@ func TestAttack(t *testing.T) {
 	}
 }
 
+// atPyFetchBody is CPython's side of the cases whose client selects and
+// fetches one message body (the "fetch-body" helper on the port's side).
+const atPyFetchBody = "M = imaplib.IMAP4('127.0.0.1', PORT, timeout=10)\nM.select()\nresult = M.fetch('1', '(BODY[])')"
+
 // atCases lists the hostile peers. Each comment says what CPython does and
 // what the port does; the same two sentences are logged by the test.
 func atCases() []atCase {
@@ -209,7 +213,7 @@ func atCases() []atCase {
 			c.hangup()
 		},
 		run: func(t *testing.T, s *atServer) string {
-			out, hwm, alloc := atRunHelper(t, "huge-literal", s.port())
+			out, hwm, alloc := atRunHelper(t, "fetch-body", s.port())
 			assert.Equal(t, "raised abort: command: FETCH => socket error: EOF", out)
 			assert.Less(t, hwm, int64(32<<20), "peak RSS (VmHWM) in bytes")
 			// Untouched pages of a huge buffer need not show in RSS: the
@@ -219,7 +223,7 @@ func atCases() []atCase {
 		},
 		// Not compared: whether CPython 3.13.0 may ask for 4 GB at once
 		// depends on the host's overcommit settings.
-		py:      "M = imaplib.IMAP4('127.0.0.1', PORT, timeout=10)\nM.select()\nresult = M.fetch('1', '(BODY[])')",
+		py:      atPyFetchBody,
 		pyLimit: 30 * time.Second,
 	})
 
@@ -244,7 +248,7 @@ func atCases() []atCase {
 			c.hangup()
 		},
 		run: func(t *testing.T, s *atServer) string {
-			out, hwm, alloc := atRunHelper(t, "huge-literal", s.port())
+			out, hwm, alloc := atRunHelper(t, "fetch-body", s.port())
 			assert.Equal(t, "raised abort: command: FETCH => socket error: EOF", out)
 			require.Greater(t, alloc, int64(256<<20), "the announced buffer was never allocated, so this case tests nothing")
 			// 20 MiB arrived: held once in chunks and once in the buffer,
@@ -259,7 +263,7 @@ func atCases() []atCase {
 			assert.Less(t, hwm, limit, "peak RSS (VmHWM) in bytes")
 			return fmt.Sprintf("%s; child peak RSS %.1f MiB with %.1f MiB allocated", out, float64(hwm)/(1<<20), float64(alloc)/(1<<20))
 		},
-		py:      "M = imaplib.IMAP4('127.0.0.1', PORT, timeout=10)\nM.select()\nresult = M.fetch('1', '(BODY[])')",
+		py:      atPyFetchBody,
 		pyLimit: 30 * time.Second,
 	})
 
@@ -641,7 +645,7 @@ func atCases() []atCase {
 			atAssertErr(t, err, "abort", "command: FETCH => socket error: EOF")
 			return atErrOutcome(err)
 		},
-		py:   "M = imaplib.IMAP4('127.0.0.1', PORT, timeout=10)\nM.select()\nresult = M.fetch('1', '(BODY[])')",
+		py:   atPyFetchBody,
 		same: true,
 	})
 
@@ -1130,7 +1134,7 @@ func atCases() []atCase {
 			}
 			return atErrOutcome(err)
 		},
-		py: "M = imaplib.IMAP4('127.0.0.1', PORT, timeout=10)\nM.select()\nresult = M.fetch('1', '(BODY[])')",
+		py: atPyFetchBody,
 	})
 
 	// The same huge announcement on a 32-bit platform (GOARCH=386), where
@@ -1577,7 +1581,7 @@ func atHelperMain(which string) int {
 	}
 	var outcome string
 	switch which {
-	case "huge-literal":
+	case "fetch-body":
 		m, err := NewIMAP4("127.0.0.1", port, atTimeout)
 		if err != nil {
 			fmt.Println("connect:", err)
