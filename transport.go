@@ -437,9 +437,7 @@ func (lr *lineReader) read(size int) ([]byte, error) {
 			out = make([]byte, 0, size)
 			mapped = min(size, got+populateAhead)
 			populate(out[:mapped])
-			for _, c := range append(chunks, cur) {
-				out = append(out, c...)
-			}
+			out = appendChunks(out, append(chunks, cur))
 			chunks, cur = nil, nil
 		}
 		var n int
@@ -500,7 +498,11 @@ func joinChunks(chunks [][]byte, n int) []byte {
 	if len(chunks) == 1 && len(chunks[0]) == n {
 		return chunks[0]
 	}
-	out := make([]byte, 0, n)
+	return appendChunks(make([]byte, 0, n), chunks)
+}
+
+// appendChunks appends the bytes held by chunks to out, in order.
+func appendChunks(out []byte, chunks [][]byte) []byte {
 	for _, c := range chunks {
 		out = append(out, c...)
 	}
