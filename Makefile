@@ -27,9 +27,13 @@ lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+	cd scripts/bench && $(GO) vet ./... && $(GO) run $(STATICCHECK) ./...
 
+# The benchmark runner is a module of its own (scripts/bench); its tests
+# run after the library's.
 unit:
 	bash scripts/test.sh
+	cd scripts/bench && $(GO) test -count=1 ./...
 
 fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)
